@@ -1,0 +1,59 @@
+/**
+ * The build context as transforms see it: a read-only view, with paths relative to the context root
+ * in POSIX form (`go.mod`, `vendor/modules.txt`). The file-system implementation lives in the driver;
+ * tests use the in-memory one.
+ */
+export interface ContextEntry {
+  readonly name: string;
+  readonly directory: boolean;
+}
+
+export interface BuildContext {
+  /** Where the context is, for messages (a directory path, or `<memory>`). */
+  readonly description: string;
+  exists(path: string): boolean;
+  /** The text of a small file, or null when it is missing, a directory, or too large to read. */
+  readFile(path: string): string | null;
+  /** The entries of a directory, or null when it is not one. */
+  list(path: string): readonly ContextEntry[] | null;
+}
+
+/** Largest file a transform may read from the context (go.mod, .dockerignore, Go sources). */
+export const MAX_CONTEXT_FILE_BYTES = 1024 * 1024;
+
+/** A build context held in memory: `{ 'go.mod': 'module x', 'cmd/app/main.go': '...' }`. */
+export function memoryContext(files: Readonly<Record<string, string>>, description = '<memory>'): BuildContext {
+  const normalized = new Map(Object.entries(files).map(([path, text]) => [normalizePath(path), text]));
+  const isDirectory = (path: string): boolean => {
+    const prefix = path === '' ? '' : `${path}/`;
+    return [...normalized.keys()].some((file) => file.startsWith(prefix));
+  };
+  return {
+    description,
+    exists: (path) => normalized.has(normalizePath(path)) || isDirectory(normalizePath(path)),
+    readFile: (path) => normalized.get(normalizePath(path)) ?? null,
+    list: (path) => {
+      const dir = normalizePath(path);
+      if (!isDirectory(dir)) return null;
+      const prefix = dir === '' ? '' : `${dir}/`;
+      const entries = new Map<string, boolean>();
+      for (const file of normalized.keys()) {
+        if (!file.startsWith(prefix)) continue;
+        const [name, ...rest] = file.slice(prefix.length).split('/');
+        if (name) entries.set(name, (entries.get(name) ?? false) || rest.length > 0);
+      }
+      return [...entries].map(([name, directory]) => ({ name, directory }));
+    },
+  };
+}
+
+/** `./a//b/` → `a/b`; `.` → `` (the context root). */
+export function normalizePath(path: string): string {
+  const parts: string[] = [];
+  for (const part of path.replace(/\\/g, '/').split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') parts.pop();
+    else parts.push(part);
+  }
+  return parts.join('/');
+}

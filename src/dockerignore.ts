@@ -1,0 +1,27 @@
+/** Which context paths a `.dockerignore` excludes, with Docker's rules (via @balena/dockerignore). */
+import dockerignoreModule, { type Ignore } from '@balena/dockerignore';
+import type { BuildContext } from './context.js';
+
+// The package is CommonJS with `exports.default`; under Node's ESM interop the factory sits one level down.
+const dockerignore = (dockerignoreModule as unknown as { default: (options?: { ignorecase?: boolean }) => Ignore }).default;
+
+export interface IgnoreRules {
+  /** The file the rules came from (`.dockerignore`, `Dockerfile.dockerignore`), or null when none. */
+  readonly file: string | null;
+  ignores(path: string): boolean;
+}
+
+/**
+ * The rules Docker applies for a Dockerfile: `<Dockerfile>.dockerignore` beside the Dockerfile wins
+ * over `.dockerignore` at the context root.
+ */
+export function ignoreRules(context: BuildContext, dockerfilePath: string | null): IgnoreRules {
+  const candidates = dockerfilePath ? [`${dockerfilePath}.dockerignore`, '.dockerignore'] : ['.dockerignore'];
+  for (const file of candidates) {
+    const text = context.readFile(file);
+    if (text === null) continue;
+    const matcher = dockerignore({ ignorecase: false }).add(text.split(/\r?\n/));
+    return { file, ignores: (path) => matcher.ignores(path) };
+  }
+  return { file: null, ignores: () => false };
+}

@@ -1,0 +1,79 @@
+/** Reads the parts of a go.mod file that decide how a Dockerfile may fetch modules. */
+export interface GoReplace {
+  readonly from: string;
+  readonly to: string;
+  /** The target is a directory (`./lib`, `../shared`, `/abs`) rather than a module version. */
+  readonly local: boolean;
+}
+
+export interface GoMod {
+  readonly module: string | null;
+  /** The `go` directive (`1.22`, `1.22.3`), or null. */
+  readonly go: string | null;
+  readonly toolchain: string | null;
+  readonly requires: readonly string[];
+  readonly replaces: readonly GoReplace[];
+}
+
+export function parseGoMod(text: string): GoMod {
+  let module: string | null = null;
+  let go: string | null = null;
+  let toolchain: string | null = null;
+  const requires: string[] = [];
+  const replaces: GoReplace[] = [];
+  let block: string | null = null;
+  for (const rawLine of text.split(/\r?\n/)) {
+    const line = rawLine.replace(/\/\/.*$/, '').trim();
+    if (line === '') continue;
+    if (block !== null) {
+      if (line === ')') {
+        block = null;
+        continue;
+      }
+      addDirective(block, line);
+      continue;
+    }
+    const match = /^(\w+)\s*(.*)$/.exec(line);
+    if (!match) continue;
+    const [, verb = '', rest = ''] = match;
+    if (rest === '(') {
+      block = verb;
+      continue;
+    }
+    addDirective(verb, rest);
+  }
+  return { module, go, toolchain, requires, replaces };
+
+  function addDirective(verb: string, rest: string): void {
+    const fields = rest.split(/\s+/).map(unquoteGo);
+    if (verb === 'module') module = fields[0] ?? null;
+    else if (verb === 'go') go = fields[0] ?? null;
+    else if (verb === 'toolchain') toolchain = fields[0] ?? null;
+    else if (verb === 'require' && fields[0]) requires.push(fields[0]);
+    else if (verb === 'replace') {
+      const arrow = fields.indexOf('=>');
+      const from = fields[0];
+      const to = fields[arrow + 1];
+      if (arrow < 0 || !from || !to) return;
+      // A replacement without a version is a directory (Go's rule: paths start with ./ ../ or /).
+      const local = fields.length === arrow + 2 && /^(\.{1,2}(\/|$)|\/)/.test(to);
+      replaces.push({ from, to, local });
+    }
+  }
+}
+
+function unquoteGo(field: string): string {
+  return /^".*"$|^`.*`$/.test(field) ? field.slice(1, -1) : field;
+}
+
+/** Compares Go versions like `1.19`, `1.21.3`, `go1.22`: negative when a < b. */
+export function compareGoVersions(a: string, b: string): number {
+  const parts = (v: string): number[] => v.replace(/^go/, '').split(/[.a-z]/).map((n) => Number.parseInt(n, 10) || 0);
+  const pa = parts(a);
+  const pb = parts(b);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}

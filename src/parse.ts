@@ -1,0 +1,254 @@
+/**
+ * A parsed view of a Dockerfile on top of dockerfile-ast: stages, instructions with exact UTF-16
+ * offsets, flags, the escape character and parser directives. Everything dockerfile-ast gets wrong
+ * for our purposes is corrected here, in one place (see the trap list in docs/toolchain.md §1.4).
+ */
+import {
+  DockerfileParser,
+  type Flag as AstFlag,
+  type Instruction as AstInstruction,
+  JSONInstruction,
+  ModifiableInstruction,
+  Onbuild,
+  Run,
+  Copy,
+} from 'dockerfile-ast';
+import { lineOf, offsetOf, type SourceText, sourceText } from './source.js';
+
+export interface FlagOption {
+  readonly name: string;
+  /** Value with surrounding quotes removed (dockerfile-ast keeps them). */
+  readonly value: string;
+}
+
+export interface Flag {
+  /** Name without the leading dashes, e.g. `mount`, `from`, `chown`. */
+  readonly name: string;
+  readonly value: string | null;
+  readonly start: number;
+  readonly end: number;
+  readonly options: readonly FlagOption[];
+}
+
+export interface Word {
+  readonly value: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface Instruction {
+  /** Upper-case keyword (`RUN` for `run`). */
+  readonly keyword: string;
+  /** The keyword as written (`run`, `Run`). */
+  readonly rawKeyword: string;
+  /** Offset of the first character of the keyword. */
+  readonly start: number;
+  /** Offset just past the last non-blank character (heredoc terminator included). */
+  readonly end: number;
+  readonly keywordEnd: number;
+  /** Zero-based line of `start`. */
+  readonly line: number;
+  /** Zero-based line of `end`. */
+  readonly endLine: number;
+  readonly flags: readonly Flag[];
+  /** Whitespace-separated arguments after the flags (not shell-aware; fine for COPY/FROM/WORKDIR). */
+  readonly args: readonly Word[];
+  /** Offset where the arguments start (after flags), or `end` when there are none. */
+  readonly argsStart: number;
+  /** JSON (exec) form, checked strictly as BuildKit does. */
+  readonly jsonForm: boolean;
+  /** The values of a JSON-form instruction. */
+  readonly jsonValues: readonly string[];
+  readonly hasHeredoc: boolean;
+  /** Index of the stage holding it; -1 before the first FROM. */
+  readonly stage: number;
+  /** ONBUILD triggers are reported as the ONBUILD instruction itself and never edited. */
+  readonly onbuild: boolean;
+}
+
+export interface Stage {
+  readonly index: number;
+  /** The `AS name` alias, lower-cased as Docker compares it; null when unnamed. */
+  readonly name: string | null;
+  /** The image reference as written (`golang:1.22`, `${BASE}`, `build`). */
+  readonly image: string;
+  /** The earlier stage this one is built FROM, if any. */
+  readonly parent: number | null;
+  readonly platform: string | null;
+  readonly from: Instruction;
+  readonly instructions: readonly Instruction[];
+}
+
+export interface ParsedDockerfile {
+  readonly source: SourceText;
+  readonly escapeChar: '\\' | '`';
+  readonly directives: ReadonlyMap<string, string>;
+  /** Offset just past the parser directives (and their line breaks); nothing may be inserted before it. */
+  readonly directivesEnd: number;
+  readonly instructions: readonly Instruction[];
+  readonly stages: readonly Stage[];
+  /** Zero-based lines that are comments (directives excluded, lines inside heredoc bodies excluded). */
+  readonly commentLines: ReadonlySet<number>;
+}
+
+const KNOWN_KEYWORDS = new Set([
+  'ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL',
+  'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR',
+]);
+
+export function isKnownKeyword(keyword: string): boolean {
+  return KNOWN_KEYWORDS.has(keyword);
+}
+
+export function parseDockerfile(text: string): ParsedDockerfile {
+  const source = sourceText(text);
+  const ast = DockerfileParser.parse(text);
+  const escapeChar = ast.getEscapeCharacter() === '`' ? '`' : '\\';
+
+  const directives = new Map<string, string>();
+  let directivesEnd = source.hasBom ? 1 : 0;
+  for (const directive of ast.getDirectives()) {
+    directives.set(directive.getName().toLowerCase(), directive.getValue());
+    directivesEnd = source.lineStarts[directive.getRange().end.line + 1] ?? text.length;
+  }
+
+  const instructions: Instruction[] = [];
+  const stages: { index: number; name: string | null; image: string; parent: number | null; platform: string | null; from: Instruction; instructions: Instruction[] }[] = [];
+  const heredocLines = new Set<number>();
+  for (const astInstruction of ast.getInstructions()) {
+    const isFrom = astInstruction.getKeyword() === 'FROM';
+    const stageIndex = isFrom ? stages.length : stages.length - 1;
+    const instruction = toInstruction(source, astInstruction, stageIndex, heredocLines);
+    instructions.push(instruction);
+    if (isFrom) {
+      const image = instruction.args[0]?.value ?? '';
+      const asWord = instruction.args[1]?.value.toLowerCase() === 'as' ? instruction.args[2] : undefined;
+      const parent = stages.findIndex((s) => s.name !== null && s.name === image.toLowerCase());
+      stages.push({
+        index: stageIndex,
+        name: asWord ? asWord.value.toLowerCase() : null,
+        image,
+        parent: parent >= 0 ? parent : null,
+        platform: instruction.flags.find((f) => f.name === 'platform')?.value ?? null,
+        from: instruction,
+        instructions: [instruction],
+      });
+    } else if (stageIndex >= 0) {
+      stages[stageIndex]?.instructions.push(instruction);
+    }
+  }
+
+  const commentLines = new Set<number>();
+  for (const comment of ast.getComments()) {
+    const line = comment.getRange().start.line;
+    if (!heredocLines.has(line)) commentLines.add(line);
+  }
+
+  return { source, escapeChar, directives, directivesEnd, instructions, stages, commentLines };
+}
+
+function toInstruction(
+  source: SourceText,
+  ast: AstInstruction,
+  stage: number,
+  heredocLines: Set<number>,
+): Instruction {
+  const range = ast.getRange();
+  const start = offsetOf(source, range.start);
+  // getRange() includes trailing blanks (and, after a continuation into a comment at EOF, the line break).
+  let end = offsetOf(source, range.end);
+  while (end > start && /\s/.test(source.text[end - 1] ?? '')) end--;
+  const keywordEnd = offsetOf(source, ast.getInstructionRange().end);
+
+  const flags = ast instanceof ModifiableInstruction ? ast.getFlags().map((f) => toFlag(source, f)) : [];
+  const heredocs = safeHeredocCount(ast);
+  const args = heredocs > 0 ? [] : ast.getArguments().map((a) => ({
+    value: a.getValue(),
+    start: offsetOf(source, a.getRange().start),
+    end: offsetOf(source, a.getRange().end),
+  }));
+  const lastFlagEnd = flags.reduce((m, f) => Math.max(m, f.end), keywordEnd);
+  const argsStart = firstNonBlank(source.text, lastFlagEnd, end);
+  const { jsonForm, jsonValues } = strictJson(source.text.slice(argsStart, end), ast);
+  if (heredocs > 0) {
+    for (let line = range.start.line + 1; line <= range.end.line; line++) heredocLines.add(line);
+  }
+  return {
+    keyword: ast.getKeyword(),
+    rawKeyword: source.text.slice(start, keywordEnd),
+    start,
+    end,
+    keywordEnd,
+    line: range.start.line,
+    endLine: lineOf(source, end),
+    flags,
+    args,
+    argsStart,
+    jsonForm,
+    jsonValues,
+    hasHeredoc: heredocs > 0,
+    stage,
+    onbuild: ast instanceof Onbuild,
+  };
+}
+
+function toFlag(source: SourceText, flag: AstFlag): Flag {
+  const range = flag.getRange();
+  return {
+    name: flag.getName(),
+    value: flag.getValue(),
+    start: offsetOf(source, range.start),
+    end: offsetOf(source, range.end),
+    options: flag.getOptions().map((o) => ({ name: o.getName(), value: unquote(o.getValue() ?? '') })),
+  };
+}
+
+/** dockerfile-ast 0.7.1 throws from getHeredocs() on some comment/continuation mixes (#123). */
+function safeHeredocCount(ast: AstInstruction): number {
+  if (!(ast instanceof Run) && !(ast instanceof Copy)) return 0;
+  try {
+    return ast.getHeredocs().length;
+  } catch {
+    // The crash only happens on `\` inside a comment inside a continuation; treat such a RUN as opaque.
+    return 1;
+  }
+}
+
+/** BuildKit treats arguments as JSON only when the whole argument text is a JSON array of strings. */
+function strictJson(argText: string, ast: AstInstruction): { jsonForm: boolean; jsonValues: string[] } {
+  if (!(ast instanceof JSONInstruction) || !argText.startsWith('[')) return { jsonForm: false, jsonValues: [] };
+  try {
+    // Continuations inside JSON form are removed by Docker before decoding.
+    const parsed: unknown = JSON.parse(argText.replace(/[\\`][ \t]*\r?\n/g, ''));
+    if (Array.isArray(parsed) && parsed.every((v): v is string => typeof v === 'string')) {
+      return { jsonForm: true, jsonValues: parsed };
+    }
+  } catch {
+    // not JSON: shell form
+  }
+  return { jsonForm: false, jsonValues: [] };
+}
+
+function firstNonBlank(text: string, from: number, limit: number): number {
+  let i = from;
+  while (i < limit && /\s/.test(text[i] ?? '')) i++;
+  return i;
+}
+
+export function unquote(value: string): string {
+  if (value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.endsWith(value[0])) {
+    return value.slice(1, -1);
+  }
+  return value;
+}
+
+/** The stage and its ancestors (built FROM earlier stages), nearest first. */
+export function stageLineage(doc: ParsedDockerfile, stage: Stage): Stage[] {
+  const lineage: Stage[] = [];
+  let current: Stage | undefined = stage;
+  while (current && !lineage.includes(current)) {
+    lineage.push(current);
+    current = current.parent === null ? undefined : doc.stages[current.parent];
+  }
+  return lineage;
+}
