@@ -1,0 +1,73 @@
+/** Finds Dockerfiles under the paths given on the command line. */
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git']);
+
+/** `Dockerfile`, `Dockerfile.*`, `*.Dockerfile`, `*.dockerfile`, `Containerfile`. */
+export function isDockerfileName(name: string): boolean {
+  return /^(Dockerfile(\..+)?|.+\.[Dd]ockerfile|Containerfile)$/.test(name) && !name.endsWith('.dockerignore');
+}
+
+export interface Discovered {
+  readonly files: readonly string[];
+  /** Paths that could not be used, with the reason. */
+  readonly errors: readonly { path: string; reason: string }[];
+}
+
+/**
+ * Explicit files are taken as they are; directories are searched recursively (symlinked directories
+ * are not followed) and git-ignored files are left out. The result is sorted and free of duplicates.
+ */
+export function discover(paths: readonly string[]): Discovered {
+  const files: string[] = [];
+  const errors: { path: string; reason: string }[] = [];
+  for (const path of paths) {
+    const info = statSync(path, { throwIfNoEntry: false });
+    if (!info) {
+      errors.push({ path, reason: 'no such file or directory' });
+    } else if (info.isDirectory()) {
+      files.push(...withoutGitIgnored(path, walk(path)));
+    } else {
+      files.push(path);
+    }
+  }
+  return { files: [...new Set(files)].sort(), errors };
+}
+
+function walk(dir: string): string[] {
+  const found: string[] = [];
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!SKIPPED_DIRECTORIES.has(entry.name)) found.push(...walk(path));
+    } else if ((entry.isFile() || entry.isSymbolicLink()) && isDockerfileName(entry.name)) {
+      found.push(path);
+    }
+  }
+  return found;
+}
+
+/** Asks git itself, so nested .gitignore files, global excludes and .git/info/exclude all count. */
+function withoutGitIgnored(dir: string, files: string[]): string[] {
+  if (files.length === 0) return files;
+  const result = spawnSync('git', ['-C', dir, 'check-ignore', '--stdin', '-z'], {
+    input: files.map((f) => `${relativeTo(dir, f)}\0`).join(''),
+    encoding: 'utf8',
+  });
+  // status 0: some ignored; 1: none ignored; 128 or an error: not a git work tree, keep everything
+  if (result.status !== 0) return files;
+  const ignored = new Set(result.stdout.split('\0').filter(Boolean));
+  return files.filter((f) => !ignored.has(relativeTo(dir, f)));
+}
+
+function relativeTo(dir: string, file: string): string {
+  return file.slice(dir.length).replace(/^[/\\]+/, '');
+}
