@@ -20,7 +20,9 @@ import { ResultBuilder, type Transform, type TransformContext } from '../../src/
 
 const CARRIED_COPY_FLAGS = new Set(['chown', 'chmod', 'link']);
 /** Variables that change where or how modules are fetched; the download must see the same values. */
-const DOWNLOAD_ENV = /^(GO\w*|CGO_\w+|GIT_\w+|SSH_\w+|HOME|PATH|NETRC|https?_proxy|no_proxy|all_proxy)$/i;
+const DOWNLOAD_ENV = /^(GO\w*|GIT_\w+|SSH_\w+|HOME|PATH|NETRC|https?_proxy|no_proxy|all_proxy)$/i;
+/** Go variables that only shape compilation (target, cache, runtime), never module fetching. */
+const BUILD_ONLY_GO_ENV = /^(GOOS|GOARCH|GOARM|GOAMD64|GO386|GOMIPS|GOMIPS64|GOPPC64|GORISCV64|GOWASM|GOCACHE|GOEXPERIMENT|GOGC|GODEBUG|GOMAXPROCS|GOTRACEBACK)$/;
 /** Instructions that cannot change what `go mod download` does when they sit between COPY and download. */
 const NEUTRAL_KEYWORDS = new Set(['COPY', 'ADD', 'LABEL', 'EXPOSE', 'MAINTAINER', 'STOPSIGNAL', 'HEALTHCHECK', 'VOLUME', 'CMD', 'ENTRYPOINT']);
 
@@ -136,7 +138,7 @@ function contextProblem(context: TransformContext): string | null {
 function blocksDownload(instruction: Instruction): boolean {
   if (NEUTRAL_KEYWORDS.has(instruction.keyword) || instruction.keyword === 'WORKDIR') return false;
   if (instruction.keyword === 'ENV' || instruction.keyword === 'ARG') {
-    return declaredNames(instruction).some((name) => DOWNLOAD_ENV.test(name));
+    return declaredNames(instruction).some((name) => DOWNLOAD_ENV.test(name) && !BUILD_ONLY_GO_ENV.test(name));
   }
   return true; // RUN, USER, SHELL, ONBUILD, unknown
 }

@@ -1,0 +1,216 @@
+/** The built `cachefix` binary, run in temporary directories as a user would run it. */
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { applyPatch } from 'diff';
+import { cachefix } from './helpers/cli.js';
+
+const NAIVE = 'FROM golang:1.19 AS build\nWORKDIR /app\nCOPY . .\nRUN go mod download\nRUN go build -o /app/main .\n';
+const FIXED = 'FROM golang:1.19 AS build\nWORKDIR /app\nCOPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\nRUN go build -o /app/main .\n';
+const CLEAN = 'FROM debian:bookworm-slim\nRUN echo hi\n';
+
+let work: string;
+beforeEach(() => {
+  work = mkdtempSync(join(tmpdir(), 'cachefix-cli-'));
+});
+afterEach(() => rmSync(work, { recursive: true, force: true }));
+
+/** A Go service: go.mod, go.sum and a Dockerfile with the given text. */
+function goApp(dir: string, dockerfile = NAIVE, name = 'Dockerfile'): string {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'go.mod'), 'module example.com/app\n\ngo 1.19\n');
+  writeFileSync(join(dir, 'go.sum'), '');
+  writeFileSync(join(dir, name), dockerfile);
+  return join(dir, name);
+}
+
+describe('dry run (default)', () => {
+  test('prints a git-style diff that applies, one line per change on stderr, and writes nothing', () => {
+    const file = goApp(work);
+    const result = cachefix(['Dockerfile'], { cwd: work });
+    expect(result.status).toBe(0);
+    expect(result.stdout.startsWith('--- a/Dockerfile\n+++ b/Dockerfile\n@@ ')).toBe(true);
+    expect(applyPatch(NAIVE, result.stdout)).toBe(FIXED);
+    expect(result.stderr).toBe(
+      'Dockerfile:3 go/mod-download-first: the module download now depends only on go.mod and go.sum, so a source change no longer re-downloads every module\n' +
+        'cachefix: 1 file checked, 1 would change (1 fix, 0 skipped)\n',
+    );
+    expect(readFileSync(file, 'utf8')).toBe(NAIVE);
+  });
+  test('the diff of a git checkout applies with git apply', () => {
+    goApp(work);
+    spawnSync('git', ['init', '-q'], { cwd: work });
+    const diff = cachefix([], { cwd: work }).stdout;
+    const applied = spawnSync('git', ['apply', '-'], { cwd: work, input: diff, encoding: 'utf8' });
+    expect(applied.status).toBe(0);
+    expect(readFileSync(join(work, 'Dockerfile'), 'utf8')).toBe(FIXED);
+  });
+  test('prints nothing on stdout when nothing would change', () => {
+    writeFileSync(join(work, 'Dockerfile'), CLEAN);
+    const result = cachefix(['Dockerfile'], { cwd: work });
+    expect(result).toEqual({ status: 0, stdout: '', stderr: 'cachefix: 1 file checked, 0 would change (0 fixes, 0 skipped)\n' });
+  });
+  test('reports skips with file, line and reason', () => {
+    goApp(work);
+    writeFileSync(join(work, 'go.work'), 'go 1.19\nuse .\n');
+    const result = cachefix(['-q'], { cwd: work });
+    expect(result.stderr).toBe('Dockerfile:3 go/mod-download-first skipped: the context has a go.work workspace; copying one go.mod would not be enough\n');
+  });
+});
+
+describe('--check', () => {
+  test('exits 1 when a file would change, 0 once it is fixed', () => {
+    const file = goApp(work);
+    const before = cachefix(['--check'], { cwd: work });
+    expect(before.status).toBe(1);
+    expect(before.stdout).toContain('+COPY go.mod go.sum ./');
+    expect(readFileSync(file, 'utf8')).toBe(NAIVE);
+    writeFileSync(file, FIXED);
+    expect(cachefix(['--check'], { cwd: work }).status).toBe(0);
+  });
+  test('cannot be combined with --write', () => {
+    goApp(work);
+    const result = cachefix(['--check', '--write'], { cwd: work });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/mutually exclusive/);
+  });
+});
+
+describe('--write', () => {
+  test('writes changed files in place, keeps the file mode, and a second run changes nothing', () => {
+    const file = goApp(work);
+    chmodSync(file, 0o640);
+    const result = cachefix(['--write'], { cwd: work });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe('wrote Dockerfile\n');
+    expect(readFileSync(file, 'utf8')).toBe(FIXED);
+    expect(statSync(file).mode & 0o777).toBe(0o640);
+    expect(readdirSync(work).sort()).toEqual(['Dockerfile', 'go.mod', 'go.sum']); // no temp files left
+    const again = cachefix(['--write'], { cwd: work });
+    expect(again.stdout).toBe('');
+    expect(readFileSync(file, 'utf8')).toBe(FIXED);
+    expect(cachefix(['--check'], { cwd: work }).status).toBe(0);
+  });
+  test('keeps CRLF line endings', () => {
+    const file = goApp(work, NAIVE.replace(/\n/g, '\r\n'));
+    cachefix(['--write'], { cwd: work });
+    expect(readFileSync(file, 'utf8')).toBe(FIXED.replace(/\n/g, '\r\n'));
+  });
+  test('writes through a symlink to its target', () => {
+    goApp(join(work, 'real'));
+    symlinkSync(join(work, 'real', 'Dockerfile'), join(work, 'real', 'Dockerfile.link'));
+    cachefix(['--write', 'real/Dockerfile.link'], { cwd: work });
+    expect(readFileSync(join(work, 'real', 'Dockerfile'), 'utf8')).toBe(FIXED);
+  });
+});
+
+describe('stdin', () => {
+  test('- rewrites stdin to stdout, with the working directory as context', () => {
+    goApp(work, CLEAN);
+    const result = cachefix(['-'], { cwd: work, input: NAIVE });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe(FIXED);
+    expect(result.stderr).toMatch(/^-:3 go\/mod-download-first: /);
+  });
+  test('--context sets the build context', () => {
+    goApp(join(work, 'svc'), CLEAN);
+    expect(cachefix(['-'], { cwd: work, input: NAIVE }).stdout).toBe(NAIVE); // no go.mod here
+    expect(cachefix(['--context', 'svc', '-'], { cwd: work, input: NAIVE }).stdout).toBe(FIXED);
+  });
+  test('unchanged input comes back unchanged; --check exits 1 on a change', () => {
+    expect(cachefix(['-'], { cwd: work, input: CLEAN }).stdout).toBe(CLEAN);
+    goApp(work, CLEAN);
+    expect(cachefix(['--check', '-'], { cwd: work, input: NAIVE }).status).toBe(1);
+  });
+  test('--write with stdin is a usage error', () => {
+    const result = cachefix(['--write', '-'], { cwd: work, input: NAIVE });
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+  });
+});
+
+describe('bad input', () => {
+  test('exit 2 with PATH: reason; the other files are still processed and the bad ones never written', () => {
+    goApp(join(work, 'good'));
+    mkdirSync(join(work, 'bad'));
+    writeFileSync(join(work, 'bad', 'Dockerfile'), Buffer.from([0x46, 0x52, 0x00, 0x4d]));
+    writeFileSync(join(work, 'bad', 'Dockerfile.latin1'), Buffer.from('FROM golang\nLABEL a="caf\xe9"\n', 'latin1'));
+    const result = cachefix(['--write', 'bad/Dockerfile', 'missing/Dockerfile', 'good', 'bad/Dockerfile.latin1'], { cwd: work });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('missing/Dockerfile: no such file or directory\n');
+    expect(result.stderr).toContain('bad/Dockerfile: binary file (contains NUL bytes)\n');
+    expect(result.stderr).toContain('bad/Dockerfile.latin1: not valid UTF-8\n');
+    expect(readFileSync(join(work, 'good', 'Dockerfile'), 'utf8')).toBe(FIXED);
+    expect(readFileSync(join(work, 'bad', 'Dockerfile')).equals(Buffer.from([0x46, 0x52, 0x00, 0x4d]))).toBe(true);
+  });
+  test('an unreadable file is an error for that file only', () => {
+    if (process.getuid?.() === 0) {
+      // root reads everything; make the file unreadable another way: a dangling symlink
+      symlinkSync(join(work, 'nowhere'), join(work, 'Dockerfile'));
+      const result = cachefix(['Dockerfile'], { cwd: work });
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain('Dockerfile: no such file or directory\n');
+      return;
+    }
+    writeFileSync(join(work, 'Dockerfile'), NAIVE);
+    chmodSync(join(work, 'Dockerfile'), 0);
+    expect(cachefix(['Dockerfile'], { cwd: work }).stderr).toContain('Dockerfile: permission denied\n');
+  });
+  test('unknown options and unknown transform ids are usage errors (exit 2)', () => {
+    expect(cachefix(['--frobnicate'], { cwd: work })).toMatchObject({ status: 2, stderr: expect.stringContaining('Unknown argument: frobnicate') });
+    expect(cachefix(['--only', 'go/nope'], { cwd: work })).toMatchObject({ status: 2, stderr: expect.stringContaining('unknown transform go/nope') });
+  });
+  test('a --context that is not a directory is an error', () => {
+    goApp(work);
+    const result = cachefix(['--context', 'go.mod', 'Dockerfile'], { cwd: work });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/Dockerfile: build context .*go\.mod is not a directory/);
+  });
+});
+
+describe('directory discovery', () => {
+  test('finds Dockerfile, Dockerfile.*, *.Dockerfile, *.dockerfile and Containerfile; skips node_modules, .git and git-ignored paths', () => {
+    spawnSync('git', ['init', '-q'], { cwd: work });
+    writeFileSync(join(work, '.gitignore'), 'ignored/\n');
+    for (const path of ['Dockerfile', 'sub/Dockerfile.prod', 'sub/api.Dockerfile', 'sub/web.dockerfile', 'c/Containerfile',
+      'node_modules/x/Dockerfile', 'ignored/Dockerfile', 'notes/Dockerfile.dockerignore', 'notes/README.md']) {
+      mkdirSync(join(work, path, '..'), { recursive: true });
+      writeFileSync(join(work, path), CLEAN);
+    }
+    const result = cachefix(['--check'], { cwd: work });
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe('cachefix: 5 files checked, 0 would change (0 fixes, 0 skipped)\n');
+  });
+  test('each Dockerfile uses its own directory as the build context', () => {
+    goApp(join(work, 'svc-a'));
+    mkdirSync(join(work, 'svc-b'));
+    writeFileSync(join(work, 'svc-b', 'Dockerfile'), NAIVE); // no go.mod there
+    const result = cachefix(['--write', '.'], { cwd: work });
+    expect(result.stdout).toBe('wrote svc-a/Dockerfile\n');
+    expect(result.stderr).toContain('svc-b/Dockerfile:3 go/mod-download-first skipped: no go.mod at the root of the build context');
+  });
+});
+
+describe('information', () => {
+  test('--list shows id, safety and title', () => {
+    const result = cachefix(['--list'], { cwd: work });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^go\/mod-download-first\s+safe\s+Copy go\.mod and go\.sum/m);
+  });
+  test('--help teaches with examples and exit codes; --version prints the package version', () => {
+    const help = cachefix(['--help'], { cwd: work });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('cachefix --check .');
+    expect(help.stdout).toContain('Exit codes:');
+    const version = cachefix(['--version'], { cwd: work });
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(version.stdout.trim()).toBe(pkg.version);
+  });
+  test('no colour in a pipe; --color forces it', () => {
+    goApp(work);
+    expect(cachefix([], { cwd: work }).stdout).not.toContain('\u001b[');
+    expect(cachefix(['--color'], { cwd: work }).stdout).toContain('\u001b[32m+COPY go.mod go.sum ./');
+  });
+});
