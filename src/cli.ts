@@ -44,6 +44,7 @@ export async function main(rawArgv: readonly string[], terminal: Terminal): Prom
       .option('context', { type: 'string', describe: "Build context directory (default: each Dockerfile's directory)" })
       .option('only', { type: 'string', requiresArg: true, describe: 'Run only these transform ids (comma-separated; enables unsafe ones)' })
       .option('skip', { type: 'string', requiresArg: true, describe: 'Do not run these transform ids (comma-separated)' })
+      .option('mounts', { type: 'boolean', describe: 'Allow transforms that add RUN --mount (BuildKit, buildah); --no-mounts for the classic builder or kaniko' })
       .option('unsafe', { type: 'boolean', describe: 'Also run transforms that change the image in a noticeable way' })
       .option('list', { type: 'boolean', describe: 'List the transforms (id, safety, title) and exit' })
       .option('color', { type: 'boolean', describe: 'Colour the diff (default: only on a terminal; NO_COLOR honoured)' })
@@ -84,7 +85,7 @@ export async function main(rawArgv: readonly string[], terminal: Terminal): Prom
 
   let selected;
   try {
-    selected = selectTransforms(registry, { only: splitIds(parsed.only), skip: splitIds(parsed.skip), unsafe: parsed.unsafe === true });
+    selected = selectTransforms(registry, { only: splitIds(parsed.only), skip: splitIds(parsed.skip), unsafe: parsed.unsafe === true, mounts: parsed.mounts !== false });
   } catch (error) {
     if (!(error instanceof UnknownTransformError)) throw error;
     terminal.stderr(`cachefix: ${error.message}\n`);

@@ -6,6 +6,8 @@ export interface Selection {
   readonly only: readonly string[];
   readonly skip: readonly string[];
   readonly unsafe: boolean;
+  /** false: the builder has no `RUN --mount` (classic builder, kaniko); mount-based transforms are off. */
+  readonly mounts?: boolean;
 }
 
 export class UnknownTransformError extends Error {
@@ -21,6 +23,7 @@ export function selectTransforms(all: readonly Transform[], selection: Selection
   if (unknown.length > 0) throw new UnknownTransformError(unknown, all);
   return all.filter((t) => {
     if (selection.skip.includes(t.id)) return false;
+    if (selection.mounts === false && t.usesMounts === true) return false;
     if (selection.only.length > 0) return selection.only.includes(t.id);
     return t.safety === 'safe' || selection.unsafe;
   });

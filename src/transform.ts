@@ -39,6 +39,8 @@ export interface Transform {
   /** One sentence a user reads in the output: why this helps the build cache. */
   readonly rationale: string;
   readonly safety: Safety;
+  /** Adds BuildKit `RUN --mount` flags: off with --no-mounts (classic builder, kaniko). */
+  readonly usesMounts?: boolean;
   /** What it checks in the build context before rewriting (shown by `--list` and the README). */
   readonly preconditions: readonly string[];
   apply(doc: ParsedDockerfile, context: TransformContext): TransformResult;

@@ -4,9 +4,10 @@
  * come before those that decorate single instructions (mounts, flags).
  */
 import type { Transform } from '../src/transform.js';
+import { buildCacheMount } from './go/build-cache-mount.js';
 import { modDownloadFirst } from './go/mod-download-first.js';
 
-export const transforms: readonly Transform[] = [modDownloadFirst];
+export const transforms: readonly Transform[] = [modDownloadFirst, buildCacheMount];
 
 export function transformById(id: string): Transform | undefined {
   return transforms.find((t) => t.id === id);

@@ -1,0 +1,121 @@
+/**
+ * The environment a RUN sees: the base image's defaults, then ENV and USER in order, following
+ * stages built FROM earlier ones (dockerfile-ast's resolveVariable ignores that inheritance).
+ */
+import type { Instruction, ParsedDockerfile, Stage } from './parse.js';
+import { stageLineage } from './parse.js';
+
+export interface RunEnvironment {
+  /** Known variables; a value of null means "set, but to something we cannot resolve". */
+  readonly vars: ReadonlyMap<string, string | null>;
+  /** The USER in effect (`root` when none), as written. */
+  readonly user: string;
+  /** The base image at the root of the lineage, as written. */
+  readonly baseImage: string;
+  /** Whether the base image is one whose environment we know (the official golang image and mirrors). */
+  readonly knownImage: boolean;
+  /** ARG names declared in the lineage before the RUN (they become environment variables in RUN). */
+  readonly args: ReadonlySet<string>;
+}
+
+/** `golang:1.22`, `docker.io/library/golang:1.22-alpine`, `ghcr.io/mirror/golang:1.21`, `golang@sha256:...`. */
+export function isGolangImage(image: string): boolean {
+  return /(^|\/)golang([:@]|$)/.test(image);
+}
+
+/** The environment the official golang image sets (docker-library/golang). */
+const GOLANG_IMAGE_ENV: ReadonlyMap<string, string> = new Map([
+  ['GOPATH', '/go'],
+  ['PATH', '/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+  ['HOME', '/root'],
+]);
+
+export function runEnvironment(doc: ParsedDockerfile, stage: Stage, at: Instruction): RunEnvironment {
+  const lineage = stageLineage(doc, stage).reverse();
+  const baseImage = lineage[0]?.image ?? '';
+  const knownImage = isGolangImage(baseImage);
+  const vars = new Map<string, string | null>(knownImage ? GOLANG_IMAGE_ENV : []);
+  const args = new Set<string>();
+  let user = 'root';
+  for (const s of lineage) {
+    for (const instruction of s.instructions) {
+      if (s === stage && instruction.start >= at.start) return { vars, user, baseImage, knownImage, args };
+      if (instruction.keyword === 'USER') user = instruction.args[0]?.value ?? user;
+      else if (instruction.keyword === 'ARG') {
+        for (const a of instruction.args) args.add(a.value.split('=')[0] ?? '');
+      } else if (instruction.keyword === 'ENV') {
+        for (const [name, raw] of envPairs(instruction)) vars.set(name, expand(raw, vars));
+      }
+    }
+  }
+  return { vars, user, baseImage, knownImage, args };
+}
+
+/** `ENV A=1 B="x y"` and the legacy `ENV A 1`. Values keep their quotes; expand() removes them. */
+function envPairs(instruction: Instruction): [string, string][] {
+  const words = instruction.args.map((a) => a.value);
+  if (words.length > 0 && !(words[0] ?? '').includes('=')) return [[words[0] ?? '', words.slice(1).join(' ')]];
+  return words.filter((w) => w.includes('=')).map((w) => {
+    const i = w.indexOf('=');
+    return [w.slice(0, i), w.slice(i + 1)];
+  });
+}
+
+/** Expands `$VAR` and `${VAR}` from known values; null when something cannot be resolved. */
+function expand(raw: string, vars: ReadonlyMap<string, string | null>): string | null {
+  if (/^".*"$|^'.*'$/.test(raw)) raw = raw.slice(1, -1);
+  if (/\$\{[^}]*[:?+-]/.test(raw) || raw.includes('\\')) return null; // ${X:-default} and escapes: too clever to guess
+  let unresolved = false;
+  const value = raw.replace(/\$(\w+)|\$\{(\w+)\}/g, (_m, a: string | undefined, b: string | undefined) => {
+    const v = vars.get(a ?? b ?? '');
+    if (v === undefined || v === null) unresolved = true;
+    return v ?? '';
+  });
+  return unresolved ? null : value;
+}
+
+export interface GoCacheDirs {
+  readonly modCache: string;
+  readonly buildCache: string;
+  /** `uid=N,gid=M` options for a non-root numeric USER, or empty. */
+  readonly ownerOptions: string;
+}
+
+/**
+ * Where `go` keeps its module and build caches for a RUN, or the reason we cannot tell. Go's rules:
+ * GOMODCACHE, else the first GOPATH entry + /pkg/mod; GOCACHE, else $XDG_CACHE_HOME/go-build,
+ * else $HOME/.cache/go-build.
+ */
+export function goCacheDirs(env: RunEnvironment): GoCacheDirs | { reason: string } {
+  const get = (name: string): string | null | undefined => env.vars.get(name);
+  for (const name of ['GOPATH', 'GOMODCACHE', 'GOCACHE', 'HOME', 'XDG_CACHE_HOME']) {
+    if (get(name) === null) return { reason: `ENV ${name} uses a value we cannot resolve` };
+    if (env.args.has(name)) return { reason: `ARG ${name} may change where Go keeps its caches` };
+  }
+  const owner = userIds(env.user);
+  if (owner === null) return { reason: `USER ${env.user}: its uid is unknown, so a cache mount would not be writable for it` };
+  const modCache = get('GOMODCACHE') ?? (get('GOPATH') ? `${(get('GOPATH') ?? '').split(':')[0]}/pkg/mod` : undefined);
+  const home = owner === '' ? get('HOME') : undefined; // a non-root user's HOME comes from /etc/passwd
+  const buildCache = get('GOCACHE') ?? (get('XDG_CACHE_HOME') ? `${get('XDG_CACHE_HOME')}/go-build` : home ? `${home}/.cache/go-build` : undefined);
+  if (!modCache || !buildCache) {
+    return {
+      reason: env.knownImage
+        ? `USER ${env.user} is not root: set ENV GOCACHE and GOMODCACHE (or GOPATH) so the cache mounts have a known place`
+        : `cannot tell where Go keeps its caches in ${env.baseImage || 'the base image'} (set ENV GOMODCACHE and GOCACHE, or use the golang image)`,
+    };
+  }
+  if (!modCache.startsWith('/') || !buildCache.startsWith('/')) return { reason: 'the Go cache directories are relative paths' };
+  return { modCache: trimSlash(modCache), buildCache: trimSlash(buildCache), ownerOptions: owner };
+}
+
+/** '' for root, `uid=N,gid=M` for a numeric user, null for a named non-root user (uid unknown). */
+function userIds(user: string): string | null {
+  const [name = '', group] = user.split(':');
+  if (name === 'root' || name === '0') return '';
+  if (!/^\d+$/.test(name) || (group !== undefined && !/^\d+$/.test(group))) return null;
+  return `uid=${name},gid=${group ?? name}`;
+}
+
+function trimSlash(path: string): string {
+  return path.length > 1 ? path.replace(/\/+$/, '') : path;
+}
