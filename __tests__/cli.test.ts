@@ -11,6 +11,9 @@ const NAIVE = 'FROM golang:1.19 AS build\nWORKDIR /app\nCOPY . .\nRUN go mod dow
 const FIXED = 'FROM golang:1.19 AS build\nWORKDIR /app\nCOPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\nRUN go build -o /app/main .\n';
 const CLEAN = 'FROM debian:bookworm-slim\nRUN echo hi\n';
 
+/** The CLI mechanics below are about one transform's output; the default set is tested separately. */
+const ONE = ['--only', 'go/mod-download-first'];
+
 let work: string;
 beforeEach(() => {
   work = mkdtempSync(join(tmpdir(), 'cachefix-cli-'));
@@ -29,7 +32,7 @@ function goApp(dir: string, dockerfile = NAIVE, name = 'Dockerfile'): string {
 describe('dry run (default)', () => {
   test('prints a git-style diff that applies, one line per change on stderr, and writes nothing', () => {
     const file = goApp(work);
-    const result = cachefix(['Dockerfile'], { cwd: work });
+    const result = cachefix([...ONE, 'Dockerfile'], { cwd: work });
     expect(result.status).toBe(0);
     expect(result.stdout.startsWith('--- a/Dockerfile\n+++ b/Dockerfile\n@@ ')).toBe(true);
     expect(applyPatch(NAIVE, result.stdout)).toBe(FIXED);
@@ -42,7 +45,7 @@ describe('dry run (default)', () => {
   test('the diff of a git checkout applies with git apply', () => {
     goApp(work);
     spawnSync('git', ['init', '-q'], { cwd: work });
-    const diff = cachefix([], { cwd: work }).stdout;
+    const diff = cachefix(ONE, { cwd: work }).stdout;
     const applied = spawnSync('git', ['apply', '-'], { cwd: work, input: diff, encoding: 'utf8' });
     expect(applied.status).toBe(0);
     expect(readFileSync(join(work, 'Dockerfile'), 'utf8')).toBe(FIXED);
@@ -55,20 +58,38 @@ describe('dry run (default)', () => {
   test('reports skips with file, line and reason', () => {
     goApp(work);
     writeFileSync(join(work, 'go.work'), 'go 1.19\nuse .\n');
-    const result = cachefix(['-q'], { cwd: work });
+    const result = cachefix([...ONE, '-q'], { cwd: work });
     expect(result.stderr).toBe('Dockerfile:3 go/mod-download-first skipped: the context has a go.work workspace; copying one go.mod would not be enough\n');
+  });
+});
+
+describe('the default transform set', () => {
+  test('on the naive Dockerfile: manifests first, cache mounts on both Go steps; idempotent', () => {
+    const file = goApp(work);
+    expect(cachefix(['--write', '--quiet'], { cwd: work }).status).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(
+      'FROM golang:1.19 AS build\nWORKDIR /app\nCOPY go.mod go.sum ./\n' +
+        'RUN --mount=type=cache,target=/go/pkg/mod \\\n    go mod download\nCOPY . .\n' +
+        'RUN --mount=type=cache,target=/go/pkg/mod \\\n    --mount=type=cache,target=/root/.cache/go-build \\\n    go build -o /app/main .\n',
+    );
+    expect(cachefix(['--check'], { cwd: work }).status).toBe(0);
+  });
+  test('--no-mounts leaves out every transform that adds RUN --mount', () => {
+    const file = goApp(work);
+    cachefix(['--write', '--no-mounts'], { cwd: work });
+    expect(readFileSync(file, 'utf8')).toBe(FIXED);
   });
 });
 
 describe('--check', () => {
   test('exits 1 when a file would change, 0 once it is fixed', () => {
     const file = goApp(work);
-    const before = cachefix(['--check'], { cwd: work });
+    const before = cachefix([...ONE, '--check'], { cwd: work });
     expect(before.status).toBe(1);
     expect(before.stdout).toContain('+COPY go.mod go.sum ./');
     expect(readFileSync(file, 'utf8')).toBe(NAIVE);
     writeFileSync(file, FIXED);
-    expect(cachefix(['--check'], { cwd: work }).status).toBe(0);
+    expect(cachefix([...ONE, '--check'], { cwd: work }).status).toBe(0);
   });
   test('cannot be combined with --write', () => {
     goApp(work);
@@ -82,26 +103,26 @@ describe('--write', () => {
   test('writes changed files in place, keeps the file mode, and a second run changes nothing', () => {
     const file = goApp(work);
     chmodSync(file, 0o640);
-    const result = cachefix(['--write'], { cwd: work });
+    const result = cachefix([...ONE, '--write'], { cwd: work });
     expect(result.status).toBe(0);
     expect(result.stdout).toBe('wrote Dockerfile\n');
     expect(readFileSync(file, 'utf8')).toBe(FIXED);
     expect(statSync(file).mode & 0o777).toBe(0o640);
     expect(readdirSync(work).sort()).toEqual(['Dockerfile', 'go.mod', 'go.sum']); // no temp files left
-    const again = cachefix(['--write'], { cwd: work });
+    const again = cachefix([...ONE, '--write'], { cwd: work });
     expect(again.stdout).toBe('');
     expect(readFileSync(file, 'utf8')).toBe(FIXED);
-    expect(cachefix(['--check'], { cwd: work }).status).toBe(0);
+    expect(cachefix([...ONE, '--check'], { cwd: work }).status).toBe(0);
   });
   test('keeps CRLF line endings', () => {
     const file = goApp(work, NAIVE.replace(/\n/g, '\r\n'));
-    cachefix(['--write'], { cwd: work });
+    cachefix([...ONE, '--write'], { cwd: work });
     expect(readFileSync(file, 'utf8')).toBe(FIXED.replace(/\n/g, '\r\n'));
   });
   test('writes through a symlink to its target', () => {
     goApp(join(work, 'real'));
     symlinkSync(join(work, 'real', 'Dockerfile'), join(work, 'real', 'Dockerfile.link'));
-    cachefix(['--write', 'real/Dockerfile.link'], { cwd: work });
+    cachefix([...ONE, '--write', 'real/Dockerfile.link'], { cwd: work });
     expect(readFileSync(join(work, 'real', 'Dockerfile'), 'utf8')).toBe(FIXED);
   });
 });
@@ -109,15 +130,15 @@ describe('--write', () => {
 describe('stdin', () => {
   test('- rewrites stdin to stdout, with the working directory as context', () => {
     goApp(work, CLEAN);
-    const result = cachefix(['-'], { cwd: work, input: NAIVE });
+    const result = cachefix([...ONE, '-'], { cwd: work, input: NAIVE });
     expect(result.status).toBe(0);
     expect(result.stdout).toBe(FIXED);
     expect(result.stderr).toMatch(/^-:3 go\/mod-download-first: /);
   });
   test('--context sets the build context', () => {
     goApp(join(work, 'svc'), CLEAN);
-    expect(cachefix(['-'], { cwd: work, input: NAIVE }).stdout).toBe(NAIVE); // no go.mod here
-    expect(cachefix(['--context', 'svc', '-'], { cwd: work, input: NAIVE }).stdout).toBe(FIXED);
+    expect(cachefix([...ONE, '-'], { cwd: work, input: NAIVE }).stdout).toBe(NAIVE); // no go.mod here
+    expect(cachefix([...ONE, '--context', 'svc', '-'], { cwd: work, input: NAIVE }).stdout).toBe(FIXED);
   });
   test('unchanged input comes back unchanged; --check exits 1 on a change', () => {
     expect(cachefix(['-'], { cwd: work, input: CLEAN }).stdout).toBe(CLEAN);
@@ -137,7 +158,7 @@ describe('bad input', () => {
     mkdirSync(join(work, 'bad'));
     writeFileSync(join(work, 'bad', 'Dockerfile'), Buffer.from([0x46, 0x52, 0x00, 0x4d]));
     writeFileSync(join(work, 'bad', 'Dockerfile.latin1'), Buffer.from('FROM golang\nLABEL a="caf\xe9"\n', 'latin1'));
-    const result = cachefix(['--write', 'bad/Dockerfile', 'missing/Dockerfile', 'good', 'bad/Dockerfile.latin1'], { cwd: work });
+    const result = cachefix([...ONE, '--write', 'bad/Dockerfile', 'missing/Dockerfile', 'good', 'bad/Dockerfile.latin1'], { cwd: work });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('missing/Dockerfile: no such file or directory\n');
     expect(result.stderr).toContain('bad/Dockerfile: binary file (contains NUL bytes)\n');
@@ -187,7 +208,7 @@ describe('directory discovery', () => {
     goApp(join(work, 'svc-a'));
     mkdirSync(join(work, 'svc-b'));
     writeFileSync(join(work, 'svc-b', 'Dockerfile'), NAIVE); // no go.mod there
-    const result = cachefix(['--write', '.'], { cwd: work });
+    const result = cachefix([...ONE, '--write', '.'], { cwd: work });
     expect(result.stdout).toBe('wrote svc-a/Dockerfile\n');
     expect(result.stderr).toContain('svc-b/Dockerfile:3 go/mod-download-first skipped: no go.mod at the root of the build context');
   });

@@ -20,7 +20,12 @@ export interface RunEnvironment {
 
 /** `golang:1.22`, `docker.io/library/golang:1.22-alpine`, `ghcr.io/mirror/golang:1.21`, `golang@sha256:...`. */
 export function isGolangImage(image: string): boolean {
-  return /(^|\/)golang([:@]|$)/.test(image);
+  return /(^|\/)golang([:@]|$)/.test(image) && !isWindowsImage(image);
+}
+
+/** Windows containers (`golang:1.22-windowsservercore`, `mcr.microsoft.com/windows/nanoserver`). */
+export function isWindowsImage(image: string): boolean {
+  return /windowsservercore|nanoserver|(^|[/:-])windows([:/-]|$)/i.test(image);
 }
 
 /** The environment the official golang image sets (docker-library/golang). */
@@ -87,6 +92,7 @@ export interface GoCacheDirs {
  * else $HOME/.cache/go-build.
  */
 export function goCacheDirs(env: RunEnvironment): GoCacheDirs | { reason: string } {
+  if (isWindowsImage(env.baseImage)) return { reason: `${env.baseImage} is a Windows image: its Go caches are not at Linux paths, and RUN --mount needs a Linux builder` };
   const get = (name: string): string | null | undefined => env.vars.get(name);
   for (const name of ['GOPATH', 'GOMODCACHE', 'GOCACHE', 'HOME', 'XDG_CACHE_HOME']) {
     if (get(name) === null) return { reason: `ENV ${name} uses a value we cannot resolve` };

@@ -33,8 +33,17 @@ export interface SkippedChange {
   readonly reason: string;
 }
 
+/** One transform's edits, in the coordinates of the text it saw (`before`). */
+export interface AppliedEdits {
+  readonly transform: string;
+  readonly before: string;
+  readonly edits: readonly Edit[];
+}
+
 export interface FixResult {
   readonly output: string;
+  /** Every applied edit set in order: replaying them on the input gives the output. */
+  readonly history: readonly AppliedEdits[];
   readonly changes: readonly AppliedChange[];
   readonly skips: readonly SkippedChange[];
   readonly passes: number;
@@ -63,10 +72,10 @@ export function fixText(text: string, options: FixOptions): FixResult {
   const original = sourceText(text);
   const context = { build: options.context, dockerfilePath: options.dockerfilePath ?? null };
   /** Every edit set applied so far, oldest first, to map offsets back to the original text. */
-  const history: Edit[][] = [];
+  const history: AppliedEdits[] = [];
   const toOriginalLine = (offset: number): number => {
     let at = offset;
-    for (let i = history.length - 1; i >= 0; i--) at = mapOffsetBack(history[i] ?? [], at);
+    for (let i = history.length - 1; i >= 0; i--) at = mapOffsetBack(history[i]?.edits ?? [], at);
     return lineOf(original, at) + 1;
   };
 
@@ -95,11 +104,11 @@ export function fixText(text: string, options: FixOptions): FixResult {
           ...(change.detail ? { detail: change.detail } : {}),
         });
       }
-      history.push([...result.edits]);
+      history.push({ transform: transform.id, before: current, edits: [...result.edits] });
       current = next;
       changedBy.push(transform.id);
     }
-    if (changedBy.length === 0) return { output: current, changes, skips: dedupe(skips), passes: pass };
+    if (changedBy.length === 0) return { output: current, history, changes, skips: dedupe(skips), passes: pass };
     if (seen.has(current)) throw new ConvergenceError(changedBy, pass);
     seen.add(current);
   }

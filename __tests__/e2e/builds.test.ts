@@ -134,7 +134,8 @@ describeWhen(builder !== null, NO_BUILDER_MESSAGE)('real builds', () => {
 
     // buildah 1.28 keeps no reusable layers from a --no-cache build: record them once before the change
     expect(b.build({ context: dir, dockerfile: join(dir, 'Dockerfile'), tag: tag('fixed') }).ok).toBe(true);
-    appendFileSync(join(dir, 'main.go'), '\n// a comment-only change\n');
+    // unique text: buildah's layer cache outlives test runs, and an old identical change would be cached
+    appendFileSync(join(dir, 'main.go'), `\n// a comment-only change ${process.pid}-${Date.now()}\n`);
     const rebuild = b.build({ context: dir, dockerfile: join(dir, 'Dockerfile'), tag: tag('fixed') });
     expect(rebuild.ok).toBe(true);
     const cached = b.cachedSteps(rebuild.log).map((s) => s.replace(/\s+/g, ' '));
