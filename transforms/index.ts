@@ -1,13 +1,38 @@
 /**
- * The registry: every transform, in the order the driver applies them. Order matters because each
- * transform sees the previous one's output: structural rewrites (splitting and moving instructions)
- * come before those that decorate single instructions (mounts, flags).
+ * The registry: every transform, in the order the driver applies them. Each transform sees the
+ * previous one's output, so the order is a design decision:
+ * 1. environment clean-up first (gopath-env, vendor-mode), because it changes what later ones see;
+ * 2. moves next: hoisting independent RUNs above the source COPY lets mod-download-first apply in the
+ *    same pass, and unrelated COPYs move out of the way after it;
+ * 3. then edits inside `go build` (flags, CGO_ENABLED, cross-compilation);
+ * 4. cache mounts last: they decorate every Go RUN, including the ones inserted above.
  */
 import type { Transform } from '../src/transform.js';
 import { buildCacheMount } from './go/build-cache-mount.js';
+import { crossCompile } from './go/cross-compile.js';
+import { dropCacheDefeatingFlags } from './go/drop-cache-defeating-flags.js';
+import { gopathEnv } from './go/gopath-env.js';
+import { hoistIndependentRun } from './go/hoist-independent-run.js';
 import { modDownloadFirst } from './go/mod-download-first.js';
+import { moveUnrelatedCopy } from './go/move-unrelated-copy.js';
+import { staticBinaryForMinimalFinal } from './go/static-binary-for-minimal-final.js';
+import { stripSymbols } from './go/strip-symbols.js';
+import { trimpath } from './go/trimpath.js';
+import { vendorMode } from './go/vendor-mode.js';
 
-export const transforms: readonly Transform[] = [modDownloadFirst, buildCacheMount];
+export const transforms: readonly Transform[] = [
+  gopathEnv,
+  vendorMode,
+  hoistIndependentRun,
+  modDownloadFirst,
+  moveUnrelatedCopy,
+  dropCacheDefeatingFlags,
+  trimpath,
+  stripSymbols,
+  staticBinaryForMinimalFinal,
+  crossCompile,
+  buildCacheMount,
+];
 
 export function transformById(id: string): Transform | undefined {
   return transforms.find((t) => t.id === id);
