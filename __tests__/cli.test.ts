@@ -1,7 +1,7 @@
 /** The built `cachefix` binary, run in temporary directories as a user would run it. */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyPatch } from 'diff';
@@ -78,6 +78,42 @@ describe('the default transform set', () => {
     const file = goApp(work);
     cachefix(['--write', '--no-mounts'], { cwd: work });
     expect(readFileSync(file, 'utf8')).toBe(FIXED);
+  });
+});
+
+describe('context files (.dockerignore)', () => {
+  const ONLY_IGNORE = ['--only', 'docker/dockerignore'];
+  test('the dry run diffs a new .dockerignore from /dev/null; git apply creates it', () => {
+    goApp(work);
+    spawnSync('git', ['init', '-q'], { cwd: work });
+    const result = cachefix([...ONLY_IGNORE, '-q'], { cwd: work });
+    expect(result.stdout.startsWith('--- /dev/null\n+++ b/.dockerignore\n@@ -0,0 +1,6 @@\n+# added by cachefix')).toBe(true);
+    expect(existsSync(join(work, '.dockerignore'))).toBe(false);
+    expect(spawnSync('git', ['apply', '-'], { cwd: work, input: result.stdout }).status).toBe(0);
+    expect(readFileSync(join(work, '.dockerignore'), 'utf8')).toContain('\n.git\n');
+  });
+  test('--write writes it, --check counts it, and a second run changes nothing', () => {
+    goApp(work);
+    expect(cachefix([...ONLY_IGNORE, '--check'], { cwd: work }).status).toBe(1);
+    const write = cachefix([...ONLY_IGNORE, '--write'], { cwd: work });
+    expect(write.stdout).toBe('wrote .dockerignore\n');
+    expect(readFileSync(join(work, 'Dockerfile'), 'utf8')).toBe(NAIVE);
+    expect(cachefix([...ONLY_IGNORE, '--check'], { cwd: work }).status).toBe(0);
+  });
+  test('two Dockerfiles sharing a context append to .dockerignore once', () => {
+    goApp(work);
+    writeFileSync(join(work, 'Dockerfile.dev'), NAIVE);
+    writeFileSync(join(work, '.dockerignore'), 'bin/\n');
+    const write = cachefix([...ONLY_IGNORE, '--write', '.'], { cwd: work });
+    expect(write.stdout).toBe('wrote .dockerignore\n');
+    expect(readFileSync(join(work, '.dockerignore'), 'utf8').match(/^\.git$/gm)).toEqual(['.git']);
+  });
+  test('stdin mode shows the .dockerignore part of the fix on stderr', () => {
+    goApp(work, CLEAN);
+    const result = cachefix([...ONLY_IGNORE, '-'], { cwd: work, input: NAIVE });
+    expect(result.stdout).toBe(NAIVE);
+    expect(result.stderr).toContain('-: the fix also changes .dockerignore');
+    expect(existsSync(join(work, '.dockerignore'))).toBe(false);
   });
 });
 

@@ -3,9 +3,10 @@
  * (byte for byte), messages.txt the exact lines printed on stderr; the case directory is the context.
  */
 import { describe, expect, test } from '@jest/globals';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { withPendingFiles } from '../src/context.js';
 import { fsContext } from '../src/fs-context.js';
 import { fixText } from '../src/fixer.js';
 import { transforms } from '../transforms/index.js';
@@ -24,14 +25,31 @@ describe.each(all)('$name', ({ dir, transform }) => {
   const only = transforms.filter((t) => t.id === transform);
   const fix = (text: string) => fixText(text, { transforms: only, context: fsContext(dir), dockerfilePath: 'Dockerfile' });
 
+  const expectedContext = join(dir, 'expected-context');
+  const expectedFiles = existsSync(expectedContext)
+    ? readdirSync(expectedContext, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => relative(expectedContext, join(e.parentPath, e.name)).split('\\').join('/'))
+        .sort()
+    : [];
+
   test('gives exactly the expected output', () => {
     expect(JSON.stringify(fix(input).output)).toBe(JSON.stringify(expected));
   });
 
+  test('changes exactly the expected context files (expected-context/)', () => {
+    const files = fix(input).files;
+    expect(files.map((f) => f.path).sort()).toEqual(expectedFiles);
+    for (const f of files) expect(JSON.stringify(f.after)).toBe(JSON.stringify(readFileSync(join(expectedContext, f.path), 'utf8')));
+  });
+
   test('is idempotent: a second run makes no edit', () => {
-    const second = fix(expected);
+    const first = fix(input);
+    const written = new Map(first.files.map((f) => [f.path, f.after]));
+    const second = fixText(expected, { transforms: only, context: withPendingFiles(fsContext(dir), written), dockerfilePath: 'Dockerfile' });
     expect(JSON.stringify(second.output)).toBe(JSON.stringify(expected));
     expect(second.changes).toEqual([]);
+    expect(second.files).toEqual([]);
   });
 
   test('removes nothing but blanks, moved text, and what the example declares in removes.json', () => {
@@ -53,10 +71,12 @@ describe.each(all)('$name', ({ dir, transform }) => {
     try {
       cpSync(dir, work, { recursive: true });
       rmSync(join(work, 'Dockerfile.expected'));
+      rmSync(join(work, 'expected-context'), { recursive: true, force: true });
       const result = cachefix(['--write', '--quiet', '--only', transform, 'Dockerfile'], { cwd: work });
       expect(result.status).toBe(0);
       expect(result.stderr).toBe(readFileSync(join(dir, 'messages.txt'), 'utf8'));
       expect(readFileSync(join(work, 'Dockerfile')).equals(readFileSync(join(dir, 'Dockerfile.expected')))).toBe(true);
+      for (const path of expectedFiles) expect(readFileSync(join(work, path)).equals(readFileSync(join(expectedContext, path)))).toBe(true);
       expect(cachefix(['--check', '--quiet', '--only', transform, 'Dockerfile'], { cwd: work }).status).toBe(0);
     } finally {
       rmSync(work, { recursive: true, force: true });

@@ -57,3 +57,29 @@ export function normalizePath(path: string): string {
   }
   return parts.join('/');
 }
+
+/**
+ * The context as it will be once `files` (context-relative path → new text) are written: transforms
+ * of later passes, and other Dockerfiles sharing the context, see the pending writes.
+ */
+export function withPendingFiles(base: BuildContext, files: ReadonlyMap<string, string>): BuildContext {
+  if (files.size === 0) return base;
+  const pending = (path: string) => files.get(normalizePath(path));
+  return {
+    description: base.description,
+    exists: (path) => pending(path) !== undefined || base.exists(path),
+    readFile: (path) => pending(path) ?? base.readFile(path),
+    list: (path) => {
+      const listed = base.list(path);
+      const dir = normalizePath(path);
+      const prefix = dir === '' ? '' : `${dir}/`;
+      const added = [...files.keys()]
+        .filter((file) => file.startsWith(prefix) && !file.slice(prefix.length).includes('/'))
+        .map((file) => file.slice(prefix.length))
+        .filter((name) => !listed?.some((e) => e.name === name))
+        .map((name) => ({ name, directory: false }));
+      if (!listed && added.length === 0) return null;
+      return [...(listed ?? []), ...added];
+    },
+  };
+}

@@ -1,10 +1,10 @@
 /** Git-style unified diffs (`--- a/PATH` / `+++ b/PATH`) that `git apply` and `patch -p1` accept. */
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 
-/** Empty when nothing changed. */
-export function unifiedDiff(path: string, before: string, after: string): string {
-  if (before === after) return '';
-  return createTwoFilesPatch(`a/${path}`, `b/${path}`, before, after, undefined, undefined, {
+/** Empty when nothing changed. A new file is diffed from /dev/null, as git does. */
+export function unifiedDiff(path: string, before: string, after: string, created = false): string {
+  if (before === after && !created) return '';
+  return createTwoFilesPatch(created ? '/dev/null' : `a/${path}`, `b/${path}`, before, after, undefined, undefined, {
     context: 3,
     headerOptions: FILE_HEADERS_ONLY,
   });

@@ -20,8 +20,13 @@ export function ignoreRules(context: BuildContext, dockerfilePath: string | null
   for (const file of candidates) {
     const text = context.readFile(file);
     if (text === null) continue;
-    const matcher = dockerignore({ ignorecase: false }).add(text.split(/\r?\n/));
+    const matcher = dockerignoreMatcher(text.split(/\r?\n/));
     return { file, ignores: (path) => matcher.ignores(path) };
   }
   return { file: null, ignores: () => false };
+}
+
+/** A matcher for .dockerignore lines, case-sensitive as on Linux. */
+export function dockerignoreMatcher(lines: readonly string[]): Ignore {
+  return dockerignore({ ignorecase: false }).add([...lines]);
 }

@@ -3,7 +3,7 @@
  * one's output, and the sequence repeats until a whole pass changes nothing (ESLint's and Ruff's
  * model). Pure: no I/O.
  */
-import type { BuildContext } from './context.js';
+import { type BuildContext, normalizePath, withPendingFiles } from './context.js';
 import { applyEdits, type Edit, mapOffsetBack } from './edits.js';
 import { isKnownKeyword, parseDockerfile } from './parse.js';
 import { lineOf, sourceText } from './source.js';
@@ -40,8 +40,17 @@ export interface AppliedEdits {
   readonly edits: readonly Edit[];
 }
 
+/** A context file the fix creates or changes; `before` is null for a new file. */
+export interface ContextFileChange {
+  readonly path: string;
+  readonly before: string | null;
+  readonly after: string;
+}
+
 export interface FixResult {
   readonly output: string;
+  /** Changes to files of the build context (`.dockerignore`), part of the same fix. */
+  readonly files: readonly ContextFileChange[];
   /** Every applied edit set in order: replaying them on the input gives the output. */
   readonly history: readonly AppliedEdits[];
   readonly changes: readonly AppliedChange[];
@@ -70,7 +79,9 @@ const DEFAULT_MAX_PASSES = 10;
 export function fixText(text: string, options: FixOptions): FixResult {
   const maxPasses = options.maxPasses ?? DEFAULT_MAX_PASSES;
   const original = sourceText(text);
-  const context = { build: options.context, dockerfilePath: options.dockerfilePath ?? null };
+  const dockerfilePath = options.dockerfilePath ?? null;
+  const pendingFiles = new Map<string, string>();
+  const contextFor = () => ({ build: withPendingFiles(options.context, pendingFiles), dockerfilePath });
   /** Every edit set applied so far, oldest first, to map offsets back to the original text. */
   const history: AppliedEdits[] = [];
   const toOriginalLine = (offset: number): number => {
@@ -80,21 +91,22 @@ export function fixText(text: string, options: FixOptions): FixResult {
   };
 
   const changes: AppliedChange[] = [];
-  const seen = new Set([text]);
+  const seen = new Set([`${text}\0`]);
   let current = text;
   for (let pass = 1; pass <= maxPasses; pass++) {
     const changedBy: string[] = [];
     const skips: SkippedChange[] = [];
     for (const transform of options.transforms) {
       const doc = parseDockerfile(current);
-      const result = transform.apply(doc, context);
+      const result = transform.apply(doc, contextFor());
       for (const skip of result.skips) {
         skips.push({ transform: transform.id, line: toOriginalLine(skip.offset), reason: skip.reason });
       }
-      if (result.edits.length === 0) continue;
-      const next = applyEdits(current, result.edits.map((e) => ({ ...e, owner: transform.id })));
-      if (next === current) continue;
-      checkStillParses(transform.id, current, next);
+      const fileWrites = (result.files ?? []).filter((f) => contextFor().build.readFile(f.path) !== f.text);
+      const next = result.edits.length === 0 ? current : applyEdits(current, result.edits.map((e) => ({ ...e, owner: transform.id })));
+      if (next === current && fileWrites.length === 0) continue;
+      if (next !== current) checkStillParses(transform.id, current, next);
+      for (const file of fileWrites) pendingFiles.set(normalizePath(file.path), file.text);
       for (const change of result.changes) {
         changes.push({
           transform: transform.id,
@@ -104,19 +116,26 @@ export function fixText(text: string, options: FixOptions): FixResult {
           ...(change.detail ? { detail: change.detail } : {}),
         });
       }
-      history.push({ transform: transform.id, before: current, edits: [...result.edits] });
+      if (next !== current) history.push({ transform: transform.id, before: current, edits: [...result.edits] });
       current = next;
       changedBy.push(transform.id);
     }
-    if (changedBy.length === 0) return { output: current, history, changes, skips: dedupe(skips), passes: pass };
-    if (seen.has(current)) throw new ConvergenceError(changedBy, pass);
-    seen.add(current);
+    if (changedBy.length === 0) {
+      const files = [...pendingFiles].map(([path, after]) => ({ path, before: options.context.readFile(path), after }));
+      return { output: current, files, history, changes, skips: dedupe(skips), passes: pass };
+    }
+    const state = `${current}\0${[...pendingFiles].map(([p, t]) => `${p}\0${t}`).join('\0')}`;
+    if (seen.has(state)) throw new ConvergenceError(changedBy, pass);
+    seen.add(state);
   }
-  throw new ConvergenceError(lastChangers(options.transforms, current, context), maxPasses);
+  throw new ConvergenceError(lastChangers(options.transforms, current, contextFor()), maxPasses);
 }
 
 function lastChangers(transforms: readonly Transform[], text: string, context: Parameters<Transform['apply']>[1]): string[] {
-  return transforms.filter((t) => t.apply(parseDockerfile(text), context).edits.length > 0).map((t) => t.id);
+  return transforms.filter((t) => {
+    const result = t.apply(parseDockerfile(text), context);
+    return result.edits.length > 0 || (result.files ?? []).some((f) => context.build.readFile(f.path) !== f.text);
+  }).map((t) => t.id);
 }
 
 /** A rewrite must not turn known instructions into unknown ones (a broken continuation, a lost newline). */

@@ -8,6 +8,7 @@ import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { discover } from './discover.js';
 import { colorDiff, type Painter, unifiedDiff } from './diff.js';
+import { withPendingFiles } from './context.js';
 import { type AppliedChange, fixText, type SkippedChange } from './fixer.js';
 import { fsContext } from './fs-context.js';
 import type { Transform } from './transform.js';
@@ -39,7 +40,10 @@ export interface FileReport {
   readonly status: FileStatus;
   readonly changes: readonly AppliedChange[];
   readonly skips: readonly SkippedChange[];
+  /** The diff of the Dockerfile and of every context file the fix changes. */
   readonly diff: string;
+  /** Context files (`.dockerignore`) changed by the fix, as shown to the user. */
+  readonly contextFiles: readonly string[];
   readonly error?: string;
 }
 
@@ -55,12 +59,16 @@ export async function run(options: RunOptions, out: Output): Promise<RunResult> 
   if (options.paths.includes('-')) return runStdin(options, out);
   const { files, errors } = discover(options.paths.map((p) => resolve(options.cwd, p)));
   const reports: InternalReport[] = errors.map((e) => errorReport(displayPath(options.cwd, e.path), e.reason));
+  /** Context files this run changes (absolute path → text): later Dockerfiles of the same context see them. */
+  const pending = new Map<string, string>();
   for (const file of files) {
-    const report = fixFile(file, options);
+    const report = fixFile(file, options, pending);
     reports.push(report);
+    for (const [path, text] of report.writes) pending.set(path, text);
     if (report.status === 'changed' && options.mode === 'write') {
       try {
-        writeFileAtomic.sync(file, report.output);
+        if (report.output !== report.input) writeFileAtomic.sync(file, report.output);
+        for (const [path, text] of report.writes) writeFileAtomic.sync(path, text);
       } catch (error) {
         reports[reports.length - 1] = errorReport(report.path, `could not write: ${messageOf(error)}`);
       }
@@ -79,24 +87,32 @@ async function runStdin(options: RunOptions, out: Output): Promise<RunResult> {
   let report: InternalReport;
   try {
     const text = decode(await out.readStdin());
-    report = fixContent(path, text, contextDir, null, options.transforms);
+    report = fixContent(path, text, contextDir, null, options, new Map());
   } catch (error) {
     report = errorReport(path, messageOf(error));
   }
   if (report.status !== 'error') {
     if (options.mode === 'check') out.stdout(report.diff);
-    else out.stdout(report.output);
+    else {
+      out.stdout(report.output);
+      // stdout holds the Dockerfile; the context files' part of the fix can only be shown
+      if (report.writes.size > 0) out.stderr(`-: the fix also changes ${report.contextFiles.join(', ')} (run cachefix on the Dockerfile's path to write it):\n${report.contextDiff}`);
+    }
   }
   printDiagnostics(report, out);
   return { files: [publicReport(report)], exitCode: exitCodeOf([report], options.mode) };
 }
 
 interface InternalReport extends FileReport {
+  readonly input: string;
   /** The rewritten text (equal to the input when unchanged). */
   readonly output: string;
+  /** Context files to write: absolute path → text. */
+  readonly writes: ReadonlyMap<string, string>;
+  readonly contextDiff: string;
 }
 
-function fixFile(file: string, options: RunOptions): InternalReport {
+function fixFile(file: string, options: RunOptions, pending: ReadonlyMap<string, string>): InternalReport {
   const path = displayPath(options.cwd, file);
   try {
     const info = statSync(file);
@@ -106,24 +122,46 @@ function fixFile(file: string, options: RunOptions): InternalReport {
     const contextDir = options.context ? resolve(options.cwd, options.context) : dirname(file);
     const inContext = relative(contextDir, file);
     const dockerfilePath = inContext.startsWith('..') || isAbsolute(inContext) ? null : inContext.split(sep).join('/');
-    return fixContent(path, text, contextDir, dockerfilePath, options.transforms);
+    return fixContent(path, text, contextDir, dockerfilePath, options, pending);
   } catch (error) {
     return errorReport(path, messageOf(error));
   }
 }
 
-function fixContent(path: string, text: string, contextDir: string, dockerfilePath: string | null, transforms: readonly Transform[]): InternalReport {
+function fixContent(
+  path: string,
+  text: string,
+  contextDir: string,
+  dockerfilePath: string | null,
+  options: RunOptions,
+  pending: ReadonlyMap<string, string>,
+): InternalReport {
   const contextInfo = statSync(contextDir, { throwIfNoEntry: false });
   if (!contextInfo?.isDirectory()) return errorReport(path, `build context ${contextDir} is not a directory`);
-  const result = fixText(text, { transforms, context: fsContext(contextDir), dockerfilePath });
-  const diff = unifiedDiff(path === '-' ? 'Dockerfile' : path, text, result.output);
+  const pendingHere = new Map<string, string>();
+  for (const [abs, content] of pending) {
+    const rel = relative(contextDir, abs);
+    if (!rel.startsWith('..') && !isAbsolute(rel)) pendingHere.set(rel.split(sep).join('/'), content);
+  }
+  const context = withPendingFiles(fsContext(contextDir), pendingHere);
+  const result = fixText(text, { transforms: options.transforms, context, dockerfilePath });
+  const writes = new Map(result.files.map((f) => [resolve(contextDir, f.path), f.after]));
+  const contextFiles = [...writes.keys()].map((abs) => displayPath(options.cwd, abs));
+  const contextDiff = result.files
+    .map((f, i) => unifiedDiff(contextFiles[i] ?? f.path, f.before ?? '', f.after, f.before === null))
+    .join('');
+  const diff = unifiedDiff(path === '-' ? 'Dockerfile' : path, text, result.output) + contextDiff;
   return {
     path,
-    status: result.output === text ? 'unchanged' : 'changed',
+    status: result.output === text && writes.size === 0 ? 'unchanged' : 'changed',
     changes: result.changes,
     skips: result.skips,
     diff,
+    contextFiles,
+    input: text,
     output: result.output,
+    writes,
+    contextDiff,
   };
 }
 
@@ -141,7 +179,10 @@ function decode(bytes: Buffer): string {
 
 function printReport(report: InternalReport, options: RunOptions, out: Output): void {
   if (report.status === 'changed') {
-    if (options.mode === 'write') out.stdout(`wrote ${report.path}\n`);
+    if (options.mode === 'write') {
+      if (report.output !== report.input) out.stdout(`wrote ${report.path}\n`);
+      for (const file of report.contextFiles) out.stdout(`wrote ${file}\n`);
+    }
     else out.stdout(out.paint === plainPainter ? report.diff : colorDiff(report.diff, out.paint));
   }
   printDiagnostics(report, out);
@@ -184,12 +225,12 @@ function exitCodeOf(reports: readonly FileReport[], mode: Mode): 0 | 1 | 2 {
 }
 
 function errorReport(path: string, error: string): InternalReport {
-  return { path, status: 'error', changes: [], skips: [], diff: '', output: '', error };
+  return { path, status: 'error', changes: [], skips: [], diff: '', contextFiles: [], input: '', output: '', writes: new Map(), contextDiff: '', error };
 }
 
 function publicReport(report: InternalReport | FileReport): FileReport {
-  const { path, status, changes, skips, diff, error } = report;
-  return { path, status, changes, skips, diff, ...(error !== undefined ? { error } : {}) };
+  const { path, status, changes, skips, diff, contextFiles, error } = report;
+  return { path, status, changes, skips, diff, contextFiles, ...(error !== undefined ? { error } : {}) };
 }
 
 function usage(out: Output, message: string): RunResult {

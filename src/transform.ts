@@ -25,10 +25,19 @@ export interface TransformSkip {
   readonly reason: string;
 }
 
+/** A file of the build context (`.dockerignore`) that a transform writes, with its whole new text. */
+export interface ContextFileWrite {
+  /** Path relative to the context root. */
+  readonly path: string;
+  readonly text: string;
+}
+
 export interface TransformResult {
   readonly edits: readonly Edit[];
   readonly changes: readonly TransformChange[];
   readonly skips: readonly TransformSkip[];
+  /** Context files to create or replace, as part of the same fix. */
+  readonly files?: readonly ContextFileWrite[];
 }
 
 export interface Transform {
@@ -51,9 +60,16 @@ export class ResultBuilder {
   readonly edits: Edit[] = [];
   readonly changes: TransformChange[] = [];
   readonly skips: TransformSkip[] = [];
+  readonly files: ContextFileWrite[] = [];
 
   change(at: Instruction | number, edits: readonly Edit[], detail?: string): void {
     this.edits.push(...edits);
+    this.changes.push({ offset: typeof at === 'number' ? at : at.start, ...(detail ? { detail } : {}) });
+  }
+
+  /** A change made in a context file rather than in the Dockerfile; `at` locates it for messages. */
+  writeFile(at: Instruction | number, file: ContextFileWrite, detail?: string): void {
+    this.files.push(file);
     this.changes.push({ offset: typeof at === 'number' ? at : at.start, ...(detail ? { detail } : {}) });
   }
 
@@ -62,6 +78,6 @@ export class ResultBuilder {
   }
 
   result(): TransformResult {
-    return { edits: this.edits, changes: this.changes, skips: this.skips };
+    return { edits: this.edits, changes: this.changes, skips: this.skips, ...(this.files.length > 0 ? { files: this.files } : {}) };
   }
 }

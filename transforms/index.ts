@@ -5,9 +5,11 @@
  * 2. moves next: hoisting independent RUNs above the source COPY lets mod-download-first apply in the
  *    same pass, and unrelated COPYs move out of the way after it;
  * 3. then edits inside `go build` (flags, CGO_ENABLED, cross-compilation);
- * 4. cache mounts last: they decorate every Go RUN, including the ones inserted above.
+ * 4. cache mounts: they decorate every Go RUN, including the ones inserted above;
+ * 5. the .dockerignore last: it writes a context file and leaves the Dockerfile alone.
  */
 import type { Transform } from '../src/transform.js';
+import { dockerignore } from './docker/dockerignore.js';
 import { buildCacheMount } from './go/build-cache-mount.js';
 import { crossCompile } from './go/cross-compile.js';
 import { dropCacheDefeatingFlags } from './go/drop-cache-defeating-flags.js';
@@ -32,6 +34,7 @@ export const transforms: readonly Transform[] = [
   staticBinaryForMinimalFinal,
   crossCompile,
   buildCacheMount,
+  dockerignore,
 ];
 
 export function transformById(id: string): Transform | undefined {

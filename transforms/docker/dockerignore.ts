@@ -1,0 +1,137 @@
+/**
+ * docker/dockerignore (catalogue G-03, seed point 3).
+ *
+ * Looks for: a stage that copies the whole build context (`COPY . .`, `ADD . /src`) while the
+ * context's ignore file (`<Dockerfile>.dockerignore`, else `.dockerignore`) is missing or does not
+ * exclude `.git`: every commit then changes the hash of that COPY and everything after it.
+ * Checks: nothing the build reads becomes excluded — no COPY/ADD/bind-mount source of this or any
+ * other Dockerfile at the context root, no RUN that calls git, no Go code that reads its VCS stamp
+ * (debug.ReadBuildInfo), no `!` rule that re-includes one of the entries on purpose.
+ * Writes: the ignore file, created or appended, with `.git` and the usual editor and OS files.
+ */
+import { type BuildContext, normalizePath } from '../../src/context.js';
+import { dockerignoreMatcher, ignoreRules } from '../../src/dockerignore.js';
+import { isDockerfileName } from '../../src/discover.js';
+import { goSourceFiles } from '../../src/go-sources.js';
+import { copiesWholeContext, copySpec } from '../../src/instructions.js';
+import { mountsOf } from '../../src/mounts.js';
+import { type Instruction, type ParsedDockerfile, parseDockerfile } from '../../src/parse.js';
+import { runScript } from '../../src/shell.js';
+import { ResultBuilder, type Transform, type TransformContext } from '../../src/transform.js';
+
+/** Each entry with a path it must exclude (to tell whether the file already covers it). */
+const ENTRIES: readonly { pattern: string; probe: string }[] = [
+  { pattern: '.git', probe: '.git/HEAD' },
+  { pattern: '**/.idea', probe: 'sub/.idea/workspace.xml' },
+  { pattern: '**/.vscode', probe: 'sub/.vscode/settings.json' },
+  { pattern: '**/*.swp', probe: 'sub/main.go.swp' },
+  { pattern: '**/.DS_Store', probe: 'sub/.DS_Store' },
+];
+
+const HEADER = '# added by cachefix: VCS data and editor files change on every commit and would invalidate COPY . .';
+
+export const dockerignore: Transform = {
+  id: 'docker/dockerignore',
+  title: 'Exclude .git and editor files from the build context with .dockerignore',
+  rationale: '.git and editor files change on every commit, so excluding them keeps COPY . . cached when the sources did not change',
+  safety: 'safe',
+  preconditions: [
+    'a stage copies the whole context and the ignore file does not exclude .git',
+    'no COPY/ADD/bind-mount source of any Dockerfile at the context root becomes excluded',
+    'no RUN calls git, and no Go code reads its VCS stamp (debug.ReadBuildInfo)',
+  ],
+  apply(doc, context) {
+    const out = new ResultBuilder();
+    // What it looks for.
+    const wholeCopy = doc.instructions.find((i) => {
+      const spec = copySpec(i);
+      return spec !== null && copiesWholeContext(spec);
+    });
+    if (!wholeCopy) return out.result();
+    const rules = ignoreRules(context.build, context.dockerfilePath);
+    if (rules.ignores('.git/HEAD')) return out.result();
+
+    // What it checks.
+    const missing = ENTRIES.filter((e) => !rules.ignores(e.probe));
+    const file = rules.file ?? '.dockerignore';
+    const existing = context.build.readFile(file);
+    const reason =
+      reIncluded(existing, missing.map((e) => e.pattern)) ??
+      gitUser(doc) ??
+      excludedSource(doc, context, missing.map((e) => e.pattern)) ??
+      readsBuildInfo(context.build);
+    if (reason) return out.skip(wholeCopy, reason), out.result();
+
+    // What it writes.
+    const eol = existing?.includes('\r\n') ? '\r\n' : '\n';
+    const block = [HEADER, ...missing.map((e) => e.pattern)].join(eol) + eol;
+    const text = existing === null ? block : `${existing}${existing === '' || existing.endsWith('\n') ? '' : eol}${eol}${block}`;
+    out.writeFile(wholeCopy, { path: file, text }, `${existing === null ? 'created' : 'appended to'} ${file}: ${missing.map((e) => e.pattern).join(' ')}`);
+    return out.result();
+  },
+};
+
+/** A `!.git`-style exception in the existing file means the user wants that path in the context. */
+function reIncluded(existing: string | null, patterns: readonly string[]): string | null {
+  const exceptions = (existing ?? '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l.startsWith('!'));
+  for (const exception of exceptions) {
+    const path = normalizePath(exception.slice(1));
+    if (dockerignoreMatcher(patterns).ignores(path) || patterns.includes(path)) return `the ignore file re-includes ${path} with ${exception}`;
+  }
+  return null;
+}
+
+/** A RUN that calls git needs .git in the context. */
+function gitUser(doc: ParsedDockerfile): string | null {
+  for (const run of doc.instructions.filter((i) => i.keyword === 'RUN')) {
+    const script = runScript(doc, run);
+    const callsGit = script.parsed
+      ? script.commands.some((c) => c.words[0]?.value === 'git')
+      : /(^|[\s;&|(])git\s/.test(doc.source.text.slice(run.argsStart, run.end));
+    if (callsGit) return `the RUN on line ${run.line + 1} calls git, which may read .git from the context`;
+  }
+  return null;
+}
+
+/** A source that one of the Dockerfiles at the context root reads and the new rules would exclude. */
+function excludedSource(doc: ParsedDockerfile, context: TransformContext, patterns: readonly string[]): string | null {
+  const rules = dockerignoreMatcher(patterns);
+  const others = (context.build.list('') ?? [])
+    .filter((e) => !e.directory && isDockerfileName(e.name) && e.name !== context.dockerfilePath)
+    .map((e) => ({ name: e.name, text: context.build.readFile(e.name) }))
+    .filter((d): d is { name: string; text: string } => d.text !== null);
+  for (const { name, parsed } of [{ name: 'this Dockerfile', parsed: doc }, ...others.map((o) => ({ name: o.name, parsed: parseDockerfile(o.text) }))]) {
+    for (const source of sourcesOf(parsed)) {
+      const path = normalizePath(source.path);
+      if (path === '' || !(rules.ignores(path) || patterns.some((p) => path.startsWith(p)))) continue;
+      return `${name} reads ${source.path} (line ${source.instruction.line + 1}), which the new entries would exclude`;
+    }
+  }
+  return null;
+}
+
+function sourcesOf(doc: ParsedDockerfile): { path: string; instruction: Instruction }[] {
+  const sources: { path: string; instruction: Instruction }[] = [];
+  for (const instruction of doc.instructions) {
+    const spec = copySpec(instruction);
+    if (spec && spec.from === null) sources.push(...spec.sources.map((path) => ({ path, instruction })));
+    for (const mount of mountsOf(instruction)) {
+      const source = mount.flag.options.find((o) => o.name === 'source' || o.name === 'src')?.value;
+      const from = mount.flag.options.find((o) => o.name === 'from');
+      if (mount.type === 'bind' && !from) sources.push({ path: source ?? '.', instruction });
+    }
+  }
+  return sources;
+}
+
+/** Go ≥ 1.18 stamps the VCS revision from .git; code that reads it would see it vanish. */
+function readsBuildInfo(build: BuildContext): string | null {
+  const files = goSourceFiles(build);
+  if (files === null) return 'the context has too many Go files to check whether the code reads its VCS stamp';
+  for (const path of files) {
+    if (build.readFile(path)?.includes('ReadBuildInfo')) {
+      return `${path} reads its build info (debug.ReadBuildInfo): without .git the binary loses its vcs.revision stamp`;
+    }
+  }
+  return null;
+}
