@@ -15,7 +15,26 @@ export interface GoMod {
   readonly replaces: readonly GoReplace[];
 }
 
+export interface GoWork {
+  /** The `use` directories, as written (`./svc`, `.`). */
+  readonly uses: readonly string[];
+  readonly replaces: readonly GoReplace[];
+}
+
+/** go.work has the same syntax as go.mod, with `use` for the workspace's module directories. */
+export function parseGoWork(text: string): GoWork {
+  const uses: string[] = [];
+  const parsed = parseDirectives(text, (verb, fields) => {
+    if (verb === 'use' && fields[0]) uses.push(fields[0]);
+  });
+  return { uses, replaces: parsed.replaces };
+}
+
 export function parseGoMod(text: string): GoMod {
+  return parseDirectives(text, () => undefined);
+}
+
+function parseDirectives(text: string, other: (verb: string, fields: string[]) => void): GoMod {
   let module: string | null = null;
   let go: string | null = null;
   let toolchain: string | null = null;
@@ -58,7 +77,7 @@ export function parseGoMod(text: string): GoMod {
       // A replacement without a version is a directory (Go's rule: paths start with ./ ../ or /).
       const local = fields.length === arrow + 2 && /^(\.{1,2}(\/|$)|\/)/.test(to);
       replaces.push({ from, to, local });
-    }
+    } else other(verb, fields);
   }
 }
 

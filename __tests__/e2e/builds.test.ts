@@ -29,6 +29,10 @@ interface Variant {
   /** Expected cached steps in the rebuild after a change to main.go. */
   readonly cachedAfterChange: readonly string[];
   readonly heavydep: boolean;
+  /** Context files copied from the sample app under another name (its go.sum for a workspace module). */
+  readonly sumFrom?: Record<string, string>;
+  /** The file the comment-only change goes into (default main.go). */
+  readonly mainGo?: string;
 }
 
 const DEBIAN_FINAL = 'FROM debian:bookworm-slim\nCOPY --from=build /out/app /usr/local/bin/app\nCMD ["app"]\n';
@@ -87,9 +91,27 @@ const variants: Variant[] = [
       'main.go': 'package main\n\nimport (\n\t"fmt"\n\n\t"example.com/lib"\n)\n\nfunc main() { fmt.Println("lib", lib.Name()) }\n',
     },
     binary: '/usr/local/bin/app',
-    rewrittenContains: ['    --mount=type=cache,target=/root/.cache/go-build \\\n    go build -v -o /out/app .'],
-    cachedAfterChange: [],
+    rewrittenContains: ['COPY lib/go.mod ./lib/', '    --mount=type=cache,target=/root/.cache/go-build \\\n    go build -v -o /out/app .'],
+    cachedAfterChange: ['COPY lib/go.mod ./lib/'],
     heavydep: false,
+  },
+  {
+    name: 'go.work workspace with two modules',
+    dockerfile: 'FROM golang:1.19 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -v -o /out/app ./svc\n\n' + DEBIAN_FINAL,
+    ownSources: true,
+    files: {
+      'go.work': 'go 1.19\n\nuse (\n\t./svc\n\t./lib\n)\n',
+      'svc/go.mod': 'module example.com/svc\n\ngo 1.19\n\nrequire example.com/heavydep v1.0.0\n',
+      'svc/main.go': 'package main\n\nimport (\n\t"fmt"\n\n\t"example.com/heavydep"\n\t"example.com/lib"\n)\n\nfunc main() { fmt.Println(lib.Name(), heavydep.Total()) }\n',
+      'lib/go.mod': 'module example.com/lib\n\ngo 1.19\n',
+      'lib/lib.go': 'package lib\n\nfunc Name() string { return "lib" }\n',
+    },
+    sumFrom: { 'svc/go.sum': 'go.sum' },
+    mainGo: 'svc/main.go',
+    binary: '/usr/local/bin/app',
+    rewrittenContains: ['COPY go.work ./\nCOPY svc/go.mod svc/go.sum ./svc/\nCOPY lib/go.mod ./lib/\nRUN --mount=type=cache,target=/go/pkg/mod \\\n    go mod download'],
+    cachedAfterChange: ['COPY svc/go.mod svc/go.sum ./svc/', 'RUN --mount=type=cache,target=/go/pkg/mod go mod download'],
+    heavydep: true,
   },
 ];
 
@@ -110,6 +132,7 @@ describeWhen(builder !== null, NO_BUILDER_MESSAGE)('real builds', () => {
       mkdirSync(join(dir, path, '..'), { recursive: true });
       writeFileSync(join(dir, path), text);
     }
+    for (const [path, from] of Object.entries(variant.sumFrom ?? {})) cpSync(join(sampleApp, from), join(dir, path));
     writeFileSync(join(dir, 'Dockerfile.original'), variant.dockerfile);
     writeFileSync(join(dir, 'Dockerfile'), variant.dockerfile);
     const rewrite = cachefix(['--write', '--quiet', 'Dockerfile'], { cwd: dir });
@@ -135,7 +158,7 @@ describeWhen(builder !== null, NO_BUILDER_MESSAGE)('real builds', () => {
     // buildah 1.28 keeps no reusable layers from a --no-cache build: record them once before the change
     expect(b.build({ context: dir, dockerfile: join(dir, 'Dockerfile'), tag: tag('fixed') }).ok).toBe(true);
     // unique text: buildah's layer cache outlives test runs, and an old identical change would be cached
-    appendFileSync(join(dir, 'main.go'), `\n// a comment-only change ${process.pid}-${Date.now()}\n`);
+    appendFileSync(join(dir, variant.mainGo ?? 'main.go'), `\n// a comment-only change ${process.pid}-${Date.now()}\n`);
     const rebuild = b.build({ context: dir, dockerfile: join(dir, 'Dockerfile'), tag: tag('fixed') });
     expect(rebuild.ok).toBe(true);
     const cached = b.cachedSteps(rebuild.log).map((s) => s.replace(/\s+/g, ' '));

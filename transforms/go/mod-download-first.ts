@@ -3,15 +3,19 @@
  *
  * Looks for: a Go stage that copies the whole build context (`COPY . .`, `COPY . /src`, `ADD . .`)
  * before its first Go command, with no earlier copy of go.mod.
- * Checks: go.mod is in the context and not ignored; no go.work, no vendor/modules.txt, no local
- * `replace`; nothing between the source COPY and the Go command that the download could depend on.
- * Writes: `COPY go.mod go.sum <dest>` (go.mod alone when there is no go.sum) and
- * `RUN go mod download` just before the source COPY, or moves an existing download there.
+ * Checks: the manifests the download needs are in the context and not ignored: go.mod (and go.sum
+ * when present), the go.mod of every local `replace` target, and for a workspace go.work (go.work.sum
+ * when present) with every used module's go.mod/go.sum; no vendor/modules.txt; nothing between the
+ * source COPY and the Go command that the download could depend on.
+ * Writes: `COPY go.mod go.sum <dest>` (go.mod alone when there is no go.sum; one COPY per module
+ * directory) and `RUN go mod download` just before the source COPY, or moves an existing download.
+ * Measured with Go 1.19: `go mod download` at a workspace root with only these files downloads every
+ * external module; a module without go.sum is copied alone because `COPY go.mod go.sum` fails.
  */
 import { normalizePath } from '../../src/context.js';
 import { ignoreRules } from '../../src/dockerignore.js';
 import { type GoCommand, needsModule, type StageScripts, stageScripts } from '../../src/go.js';
-import { parseGoMod } from '../../src/gomod.js';
+import { parseGoMod, parseGoWork } from '../../src/gomod.js';
 import { copiesFile, copiesWholeContext, copySpec, declaredNames, effectiveWorkdir } from '../../src/instructions.js';
 import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from '../../src/parse.js';
 import { lineOf } from '../../src/source.js';
@@ -33,9 +37,9 @@ export const modDownloadFirst: Transform = {
     'the module download now depends only on go.mod and go.sum, so a source change no longer re-downloads every module',
   safety: 'safe',
   preconditions: [
-    'go.mod exists at the context path the COPY maps, and .dockerignore does not exclude it',
-    'go.sum is copied only if it exists (and is not ignored)',
-    'no go.work, no vendor/modules.txt, no replace directive to a local path',
+    'go.mod exists at the context path the COPY maps (or go.work with its modules), and .dockerignore does not exclude it',
+    'go.sum and go.work.sum are copied only if they exist (and are not ignored)',
+    'local replace targets and workspace modules lie inside the context and have a go.mod; no vendor/modules.txt',
     'no RUN, USER, or ENV/ARG of Go, git or proxy settings between the source COPY and the first Go command',
   ],
   apply(doc, context) {
@@ -61,16 +65,14 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
   const unknownFlag = sourceCopy.flags.find((f) => !CARRIED_COPY_FLAGS.has(f.name));
   if (unknownFlag) return out.skip(sourceCopy, `the source COPY has --${unknownFlag.name}, which the manifest COPY could not reproduce`);
   if (spec.dest.includes('$')) return out.skip(sourceCopy, `the COPY destination ${spec.dest} uses a variable`);
-  const reason = contextProblem(context);
-  if (reason) return out.skip(sourceCopy, reason);
+  const plan = manifestPlan(context);
+  if ('reason' in plan) return out.skip(sourceCopy, plan.reason);
   const blocker = stage.instructions.find((i) => i.start > sourceCopy.start && i.start < firstGo.instruction.start && blocksDownload(i));
   if (blocker) {
     return out.skip(sourceCopy, `${describe(doc, blocker)} sits between the source COPY and the first Go command; the download might need it (move it above the COPY first)`);
   }
 
   // What it writes.
-  const ignored = ignoreRules(context.build, context.dockerfilePath);
-  const manifests = context.build.exists('go.sum') && !ignored.ignores('go.sum') ? 'go.mod go.sum' : 'go.mod';
   const destDir = directoryForm(spec.dest);
   const workdir = effectiveWorkdir(doc, stage, sourceCopy);
   const downloadDir = destDir === './' || (workdir !== null && `/${normalizePath(destDir)}` === workdir) ? null : destDir.replace(/\/$/, '');
@@ -78,7 +80,10 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
   const indent = indentOf(doc, sourceCopy);
   const at = Math.max(attachedCommentsStart(doc, sourceCopy), doc.directivesEnd);
   const copyFlags = sourceCopy.flags.map((f) => doc.source.text.slice(f.start, f.end)).join(' ');
-  const copyLine = `${indent}${[keyword(doc, 'COPY'), copyFlags, manifests, destDir].filter(Boolean).join(' ')}${eol}`;
+  const copyLine = plan.copies
+    .map((c) => `${indent}${[keyword(doc, 'COPY'), copyFlags, ...c.files, c.dir === '' ? destDir : `${destDir}${c.dir}/`].filter(Boolean).join(' ')}${eol}`)
+    .join('');
+  const manifests = plan.copies.flatMap((c) => c.files).join(' ');
 
   const existing = downloadDir === null ? movableDownload(stage, scripts, sourceCopy, firstGo) : null;
   if (existing) {
@@ -98,7 +103,7 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
   }
   const cd = downloadDir === null ? '' : `cd ${shellQuote(downloadDir)} && `;
   const runLine = `${indent}${keyword(doc, 'RUN')} ${cd}go mod download${eol}`;
-  out.change(sourceCopy, [{ start: at, end: at, text: copyLine + runLine }], `added COPY ${manifests} ${destDir} and RUN ${cd}go mod download`);
+  out.change(sourceCopy, [{ start: at, end: at, text: copyLine + runLine }], `added COPY ${manifests} and RUN ${cd}go mod download`);
 }
 
 function isWholeContextCopy(instruction: Instruction): boolean {
@@ -115,24 +120,90 @@ function copiesGoModBefore(doc: ParsedDockerfile, stage: Stage, before: Instruct
 
 function copiesGoMod(instruction: Instruction): boolean {
   const spec = copySpec(instruction);
-  if (spec && copiesFile(spec, 'go.mod')) return true;
+  if (spec && (copiesFile(spec, 'go.mod') || copiesFile(spec, 'go.work'))) return true;
   // docker-init style: the download reads go.mod through a bind mount
   return instruction.flags.some((f) => f.name === 'mount' && f.options.some((o) => o.name === 'source' && /(^|\/)go\.mod$/.test(o.value)));
 }
 
-function contextProblem(context: TransformContext): string | null {
+/** The files one COPY brings to `<dest>/<dir>/`: a module's manifests, context-relative. */
+interface ManifestCopy {
+  /** '' for the context root. */
+  readonly dir: string;
+  readonly files: readonly string[];
+}
+
+/** What the download needs from the context, or why it cannot be known or copied. */
+function manifestPlan(context: TransformContext): { copies: ManifestCopy[] } | { reason: string } {
   const build = context.build;
-  if (!build.exists('go.mod')) {
-    return `no go.mod at the root of the build context (${build.description}); pass --context if the build runs elsewhere`;
-  }
   const ignored = ignoreRules(build, context.dockerfilePath);
-  if (ignored.ignores('go.mod')) return `${ignored.file ?? '.dockerignore'} excludes go.mod`;
-  if (build.exists('go.work')) return 'the context has a go.work workspace; copying one go.mod would not be enough';
-  if (build.exists('vendor/modules.txt')) return 'the module is vendored (vendor/modules.txt): the build needs no download';
-  const goMod = parseGoMod(build.readFile('go.mod') ?? '');
-  const local = goMod.replaces.find((r) => r.local);
-  if (local) return `go.mod replaces ${local.from} with the local path ${local.to}, which the download would need too`;
-  return null;
+  const present = (path: string) => build.exists(path) && !ignored.ignores(path);
+  if (build.exists('vendor/modules.txt')) return { reason: 'the module is vendored (vendor/modules.txt): the build needs no download' };
+
+  const workspace = build.readFile('go.work');
+  const moduleDirs: string[] = [];
+  const rootFiles: string[] = [];
+  const replaces: { from: string; to: string; base: string }[] = [];
+  if (workspace !== null) {
+    if (ignored.ignores('go.work')) return { reason: `${ignored.file ?? '.dockerignore'} excludes go.work` };
+    rootFiles.push('go.work', ...(present('go.work.sum') ? ['go.work.sum'] : []));
+    const work = parseGoWork(workspace);
+    for (const use of work.uses) {
+      const dir = insideContext(use);
+      if (dir === null) return { reason: `go.work uses ${use}, outside the build context` };
+      moduleDirs.push(dir);
+    }
+    replaces.push(...work.replaces.filter((r) => r.local).map((r) => ({ ...r, base: '' })));
+  } else {
+    if (!build.exists('go.mod')) {
+      return { reason: `no go.mod at the root of the build context (${build.description}); pass --context if the build runs elsewhere` };
+    }
+    moduleDirs.push('');
+  }
+
+  const copies: ManifestCopy[] = [];
+  const addModule = (dir: string, what: string): string | null => {
+    const goMod = dir === '' ? 'go.mod' : `${dir}/go.mod`;
+    if (!build.exists(goMod)) return `${what} has no go.mod`;
+    if (ignored.ignores(goMod)) return `${ignored.file ?? '.dockerignore'} excludes ${goMod}`;
+    const goSum = dir === '' ? 'go.sum' : `${dir}/go.sum`;
+    const files = [goMod, ...(present(goSum) ? [goSum] : [])];
+    const existing = copies.find((c) => c.dir === dir);
+    if (!existing) copies.push({ dir, files });
+    return null;
+  };
+  for (const dir of moduleDirs) {
+    const problem = addModule(dir, dir === '' ? 'the context root' : `the workspace module ${dir}`);
+    if (problem) return { reason: problem };
+    const goMod = parseGoMod(build.readFile(dir === '' ? 'go.mod' : `${dir}/go.mod`) ?? '');
+    replaces.push(...goMod.replaces.filter((r) => r.local).map((r) => ({ ...r, base: dir })));
+  }
+  for (const replace of replaces) {
+    const target = insideContext(replace.base === '' ? replace.to : `${replace.base}/${replace.to}`);
+    if (target === null) return { reason: `go.mod replaces ${replace.from} with ${replace.to}, outside the build context` };
+    if (copies.some((c) => c.dir === target)) continue;
+    const problem = addModule(target, `the replacement ${replace.to}`);
+    if (problem) return { reason: problem };
+    // Go reads only the replacement's go.mod; its go.sum plays no part in the main module's build
+    const added = copies[copies.length - 1];
+    if (added) copies[copies.length - 1] = { dir: added.dir, files: added.files.slice(0, 1) };
+  }
+  const root = copies.find((c) => c.dir === '');
+  const ordered = [{ dir: '', files: [...rootFiles, ...(root?.files ?? [])] }, ...copies.filter((c) => c.dir !== '')];
+  return { copies: ordered.filter((c) => c.files.length > 0) };
+}
+
+/** A context-relative directory, or null when the path leaves the context (`../x`, `/abs`). */
+function insideContext(path: string): string | null {
+  if (path.startsWith('/')) return null;
+  const parts: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (parts.length === 0) return null;
+      parts.pop();
+    } else parts.push(part);
+  }
+  return parts.join('/');
 }
 
 function blocksDownload(instruction: Instruction): boolean {

@@ -1,0 +1,10 @@
+package main
+
+import (
+	"fmt"
+
+	"example.com/heavydep"
+	"example.com/lib"
+)
+
+func main() { fmt.Println(lib.Name(), heavydep.Total()) }
