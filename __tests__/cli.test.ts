@@ -57,9 +57,9 @@ describe('dry run (default)', () => {
   });
   test('reports skips with file, line and reason', () => {
     goApp(work);
-    writeFileSync(join(work, 'go.work'), 'go 1.19\nuse .\n');
+    writeFileSync(join(work, 'go.mod'), 'module example.com/app\n\ngo 1.19\n\nreplace example.com/x => ../x\n');
     const result = cachefix([...ONE, '-q'], { cwd: work });
-    expect(result.stderr).toBe('Dockerfile:3 go/mod-download-first skipped: the context has a go.work workspace; copying one go.mod would not be enough\n');
+    expect(result.stderr).toBe('Dockerfile:3 go/mod-download-first skipped: go.mod replaces example.com/x with ../x, outside the build context\n');
   });
 });
 
@@ -218,6 +218,39 @@ describe('bad input', () => {
   test('unknown options and unknown transform ids are usage errors (exit 2)', () => {
     expect(cachefix(['--frobnicate'], { cwd: work })).toMatchObject({ status: 2, stderr: expect.stringContaining('Unknown argument: frobnicate') });
     expect(cachefix(['--only', 'go/nope'], { cwd: work })).toMatchObject({ status: 2, stderr: expect.stringContaining('unknown transform go/nope') });
+  });
+  test('paths after -- are paths, and a file named - (given as ./-) is a file, not stdin', () => {
+    goApp(join(work, 'a'));
+    goApp(join(work, 'b'));
+    writeFileSync(join(work, '-'), NAIVE);
+    expect(cachefix([...ONE, '--', '-'], { cwd: work, input: NAIVE }).stdout).toBe(NAIVE); // `-` after `--` is still stdin
+    const result = cachefix([...ONE, '--write', '--', 'a/Dockerfile', './-'], { cwd: work });
+    expect(result.stdout).toBe('wrote a/Dockerfile\n');
+    expect(readFileSync(join(work, 'b', 'Dockerfile'), 'utf8')).toBe(NAIVE);
+    expect(result.stderr).toContain('./-:3 go/mod-download-first skipped: no go.mod');
+  });
+  test('a symlink loop is an error for that path (exit 2), not a crash', () => {
+    symlinkSync('loopy', join(work, 'loopy'));
+    const result = cachefix(['loopy'], { cwd: work });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('loopy: too many levels of symbolic links\n');
+  });
+  test('dangling symlinks found while walking a directory are passed by', () => {
+    goApp(work);
+    symlinkSync(join(work, 'nowhere'), join(work, 'Dockerfile.gone'));
+    expect(cachefix([...ONE, '--check', '.'], { cwd: work }).status).toBe(1);
+  });
+  test('--only with no ids is a usage error', () => {
+    expect(cachefix(['--only=,'], { cwd: work })).toMatchObject({ status: 2, stderr: expect.stringContaining('--only needs transform ids') });
+  });
+  test('<Dockerfile>.dockerignore beside a Dockerfile outside the context is honoured', () => {
+    goApp(join(work, 'ctx'), CLEAN);
+    mkdirSync(join(work, 'build'));
+    writeFileSync(join(work, 'build', 'Dockerfile'), NAIVE);
+    writeFileSync(join(work, 'build', 'Dockerfile.dockerignore'), 'go.mod\n');
+    const result = cachefix([...ONE, '--context', 'ctx', 'build/Dockerfile'], { cwd: work });
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('build/Dockerfile:3 go/mod-download-first skipped: build/Dockerfile.dockerignore excludes go.mod');
   });
   test('a --context that is not a directory is an error', () => {
     goApp(work);

@@ -1,7 +1,7 @@
 /** Real Dockerfiles from ../shared/corpus: the tool never crashes, keeps them parseable, and is idempotent. */
 import { expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { memoryContext } from '../src/context.js';
+import { memoryContext, withPendingFiles } from '../src/context.js';
 import { fixText } from '../src/fixer.js';
 import { isKnownKeyword, parseDockerfile } from '../src/parse.js';
 import { transforms } from '../transforms/index.js';
@@ -21,7 +21,8 @@ describeWhen(hasCorpus, 'corpus tests need ../shared/corpus beside the project')
     for (const context of [entry.context, memoryContext({})]) {
       const first = fixText(text, { transforms, context, dockerfilePath: 'Dockerfile' });
       expect(unknownKeywords(first.output)).toBe(unknownKeywords(text));
-      const second = fixText(first.output, { transforms, context, dockerfilePath: 'Dockerfile' });
+      const written = withPendingFiles(context, new Map(first.files.map((f) => [f.path, f.after])));
+      const second = fixText(first.output, { transforms, context: written, dockerfilePath: 'Dockerfile' });
       expect(second.output).toBe(first.output);
       expect(second.changes).toEqual([]);
     }

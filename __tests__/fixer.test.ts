@@ -47,6 +47,11 @@ describe('fixText', () => {
     const breaker: Transform = { ...base, id: 'x/break', apply: () => ({ edits: [{ start: 0, end: 0, text: 'FOO ' }], changes: [], skips: [] }) };
     expect(() => fixText('FROM a\n', { transforms: [breaker], context })).toThrow(TransformBugError);
   });
+  test('a file with lone carriage returns is left alone, with a reason', () => {
+    const result = fixText('FROM a\rRUN b\n', { transforms: [appendOnce('x/one', 'LABEL one=1')], context });
+    expect(result.output).toBe('FROM a\rRUN b\n');
+    expect(result.skips).toEqual([{ transform: 'cachefix', line: 1, reason: expect.stringContaining('carriage returns without line feeds') }]);
+  });
   test('skips come from the final pass, once each', () => {
     const skipper: Transform = { ...base, id: 'x/skip', apply: () => ({ edits: [], changes: [], skips: [{ offset: 0, reason: 'no' }] }) };
     const result = fixText('FROM a\n', { transforms: [appendOnce('x/one', 'LABEL one=1'), skipper], context });

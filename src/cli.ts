@@ -33,10 +33,9 @@ export async function main(rawArgv: readonly string[], terminal: Terminal): Prom
       .usage('$0 [paths..]\n\nRewrites Dockerfiles so that Docker\'s build cache works. By default prints a unified diff and writes nothing.')
       .command('$0 [paths..]', false, (y) =>
         y.positional('paths', {
-          describe: 'Dockerfiles or directories to search (Dockerfile, Dockerfile.*, *.Dockerfile, Containerfile); - reads stdin',
+          describe: 'Dockerfiles or directories to search (Dockerfile, Dockerfile.*, *.Dockerfile, Containerfile; default: .); - reads stdin',
           type: 'string',
           array: true,
-          default: ['.'],
         }),
       )
       .option('write', { alias: 'w', type: 'boolean', describe: 'Write the changes in place (atomically)' })
@@ -83,6 +82,12 @@ export async function main(rawArgv: readonly string[], terminal: Terminal): Prom
     return 0;
   }
 
+  for (const name of ['only', 'skip'] as const) {
+    if (parsed[name] !== undefined && splitIds(parsed[name]).length === 0) {
+      terminal.stderr(`cachefix: --${name} needs transform ids (see --list)\n`);
+      return 2;
+    }
+  }
   let selected;
   try {
     selected = selectTransforms(registry, { only: splitIds(parsed.only), skip: splitIds(parsed.skip), unsafe: parsed.unsafe === true, mounts: parsed.mounts !== false });
@@ -98,7 +103,7 @@ export async function main(rawArgv: readonly string[], terminal: Terminal): Prom
   const output: Output = { stdout: terminal.stdout, stderr: terminal.stderr, readStdin: terminal.readStdin, paint };
   const result = await run(
     {
-      paths: ((parsed.paths as string[] | undefined) ?? ['.']).map((p) => (p === STDIN_SENTINEL ? '-' : p)),
+      paths: pathsOf(parsed.paths as string[] | undefined, parsed._),
       mode,
       transforms: selected,
       cwd: terminal.cwd,
@@ -111,3 +116,9 @@ export async function main(rawArgv: readonly string[], terminal: Terminal): Prom
 }
 
 class UsageError extends Error {}
+
+/** Positional paths, including those after `--`; the current directory when none are given. */
+function pathsOf(positional: readonly string[] | undefined, rest: readonly (string | number)[]): string[] {
+  const given = [...(positional ?? []), ...rest.map(String)].map((p) => (p === STDIN_SENTINEL ? '-' : p));
+  return given.length > 0 ? given : ['.'];
+}

@@ -16,6 +16,11 @@ export interface BuildContext {
   readFile(path: string): string | null;
   /** The entries of a directory, or null when it is not one. */
   list(path: string): readonly ContextEntry[] | null;
+  /**
+   * `<Dockerfile>.dockerignore` when it lies outside the context (beside a Dockerfile that is not in
+   * it): BuildKit still uses it. `path` is for messages only.
+   */
+  readonly dockerfileIgnore?: { readonly path: string; readonly text: string } | null;
 }
 
 /** Largest file a transform may read from the context (go.mod, .dockerignore, Go sources). */
@@ -67,6 +72,7 @@ export function withPendingFiles(base: BuildContext, files: ReadonlyMap<string, 
   const pending = (path: string) => files.get(normalizePath(path));
   return {
     description: base.description,
+    dockerfileIgnore: base.dockerfileIgnore ?? null,
     exists: (path) => pending(path) !== undefined || base.exists(path),
     readFile: (path) => pending(path) ?? base.readFile(path),
     list: (path) => {

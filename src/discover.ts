@@ -24,7 +24,13 @@ export function discover(paths: readonly string[]): Discovered {
   const files: string[] = [];
   const errors: { path: string; reason: string }[] = [];
   for (const path of paths) {
-    const info = statSync(path, { throwIfNoEntry: false });
+    let info;
+    try {
+      info = statSync(path, { throwIfNoEntry: false });
+    } catch (error) {
+      errors.push({ path, reason: (error as NodeJS.ErrnoException).code === 'ELOOP' ? 'too many levels of symbolic links' : String(error) });
+      continue;
+    }
     if (!info) {
       errors.push({ path, reason: 'no such file or directory' });
     } else if (info.isDirectory()) {
@@ -48,11 +54,21 @@ function walk(dir: string): string[] {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
       if (!SKIPPED_DIRECTORIES.has(entry.name)) found.push(...walk(path));
-    } else if ((entry.isFile() || entry.isSymbolicLink()) && isDockerfileName(entry.name)) {
+    } else if (entry.isFile() && isDockerfileName(entry.name)) {
       found.push(path);
+    } else if (entry.isSymbolicLink() && isDockerfileName(entry.name) && isFileThroughLink(path)) {
+      found.push(path); // a dangling or looping link found while walking is not the user's request: pass it by
     }
   }
   return found;
+}
+
+function isFileThroughLink(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isFile() === true;
+  } catch {
+    return false;
+  }
 }
 
 /** Asks git itself, so nested .gitignore files, global excludes and .git/info/exclude all count. */

@@ -8,6 +8,8 @@ const dockerignore = (dockerignoreModule as unknown as { default: (options?: { i
 export interface IgnoreRules {
   /** The file the rules came from (`.dockerignore`, `Dockerfile.dockerignore`), or null when none. */
   readonly file: string | null;
+  /** The file lies outside the build context (beside a Dockerfile that is not in it). */
+  readonly outside: boolean;
   ignores(path: string): boolean;
 }
 
@@ -16,14 +18,18 @@ export interface IgnoreRules {
  * over `.dockerignore` at the context root.
  */
 export function ignoreRules(context: BuildContext, dockerfilePath: string | null): IgnoreRules {
+  if (context.dockerfileIgnore) {
+    const matcher = dockerignoreMatcher(context.dockerfileIgnore.text.split(/\r?\n/));
+    return { file: context.dockerfileIgnore.path, outside: true, ignores: (path) => matcher.ignores(path) };
+  }
   const candidates = dockerfilePath ? [`${dockerfilePath}.dockerignore`, '.dockerignore'] : ['.dockerignore'];
   for (const file of candidates) {
     const text = context.readFile(file);
     if (text === null) continue;
     const matcher = dockerignoreMatcher(text.split(/\r?\n/));
-    return { file, ignores: (path) => matcher.ignores(path) };
+    return { file, outside: false, ignores: (path) => matcher.ignores(path) };
   }
-  return { file: null, ignores: () => false };
+  return { file: null, outside: false, ignores: () => false };
 }
 
 /** A matcher for .dockerignore lines, case-sensitive as on Linux. */

@@ -16,6 +16,8 @@ export interface RunEnvironment {
   readonly knownImage: boolean;
   /** ARG names declared in the lineage before the RUN (they become environment variables in RUN). */
   readonly args: ReadonlySet<string>;
+  /** A Windows container: a Windows base image, or a WORKDIR with a drive letter (multi-arch tags). */
+  readonly windows: boolean;
 }
 
 /** `golang:1.22`, `docker.io/library/golang:1.22-alpine`, `ghcr.io/mirror/golang:1.21`, `golang@sha256:...`. */
@@ -42,9 +44,12 @@ export function runEnvironment(doc: ParsedDockerfile, stage: Stage, at: Instruct
   const vars = new Map<string, string | null>(knownImage ? GOLANG_IMAGE_ENV : []);
   const args = new Set<string>();
   let user = 'root';
+  let windows = isWindowsImage(baseImage);
+  const result = () => ({ vars, user, baseImage, knownImage: knownImage && !windows, args, windows });
   for (const s of lineage) {
     for (const instruction of s.instructions) {
-      if (s === stage && instruction.start >= at.start) return { vars, user, baseImage, knownImage, args };
+      if (s === stage && instruction.start >= at.start) return result();
+      if (instruction.keyword === 'WORKDIR' && /^["']?[A-Za-z]:/.test(instruction.args[0]?.value ?? '')) windows = true;
       if (instruction.keyword === 'USER') user = instruction.args[0]?.value ?? user;
       else if (instruction.keyword === 'ARG') {
         for (const a of instruction.args) args.add(a.value.split('=')[0] ?? '');
@@ -53,7 +58,7 @@ export function runEnvironment(doc: ParsedDockerfile, stage: Stage, at: Instruct
       }
     }
   }
-  return { vars, user, baseImage, knownImage, args };
+  return result();
 }
 
 /** `ENV A=1 B="x y"` and the legacy `ENV A 1`. Values keep their quotes; expand() removes them. */
@@ -92,7 +97,7 @@ export interface GoCacheDirs {
  * else $HOME/.cache/go-build.
  */
 export function goCacheDirs(env: RunEnvironment): GoCacheDirs | { reason: string } {
-  if (isWindowsImage(env.baseImage)) return { reason: `${env.baseImage} is a Windows image: its Go caches are not at Linux paths, and RUN --mount needs a Linux builder` };
+  if (env.windows) return { reason: `a Windows stage (${env.baseImage}): its Go caches are not at Linux paths, and RUN --mount needs a Linux builder` };
   const get = (name: string): string | null | undefined => env.vars.get(name);
   for (const name of ['GOPATH', 'GOMODCACHE', 'GOCACHE', 'HOME', 'XDG_CACHE_HOME']) {
     if (get(name) === null) return { reason: `ENV ${name} uses a value we cannot resolve` };

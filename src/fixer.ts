@@ -77,6 +77,11 @@ export class TransformBugError extends Error {
 const DEFAULT_MAX_PASSES = 10;
 
 export function fixText(text: string, options: FixOptions): FixResult {
+  if (/\r(?!\n)/.test(text)) {
+    // dockerfile-ast ends a line at a lone CR, BuildKit does not: edits could land inside a line
+    const reason = 'the file has carriage returns without line feeds, which Docker and the parser read differently; not rewritten';
+    return { output: text, files: [], history: [], changes: [], skips: [{ transform: 'cachefix', line: 1, reason }], passes: 0 };
+  }
   const maxPasses = options.maxPasses ?? DEFAULT_MAX_PASSES;
   const original = sourceText(text);
   const dockerfilePath = options.dockerfilePath ?? null;

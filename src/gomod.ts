@@ -64,7 +64,7 @@ function parseDirectives(text: string, other: (verb: string, fields: string[]) =
   return { module, go, toolchain, requires, replaces };
 
   function addDirective(verb: string, rest: string): void {
-    const fields = rest.split(/\s+/).map(unquoteGo);
+    const fields = tokens(rest);
     if (verb === 'module') module = fields[0] ?? null;
     else if (verb === 'go') go = fields[0] ?? null;
     else if (verb === 'toolchain') toolchain = fields[0] ?? null;
@@ -74,15 +74,22 @@ function parseDirectives(text: string, other: (verb: string, fields: string[]) =
       const from = fields[0];
       const to = fields[arrow + 1];
       if (arrow < 0 || !from || !to) return;
-      // A replacement without a version is a directory (Go's rule: paths start with ./ ../ or /).
-      const local = fields.length === arrow + 2 && /^(\.{1,2}(\/|$)|\/)/.test(to);
+      // A replacement without a version is a directory: modfile.IsDirectoryPath also accepts
+      // Windows forms (.\x, ..\x, \x, C:\x, C:/x)
+      const local = fields.length === arrow + 2 && /^(\.{1,2}([/\\]|$)|[/\\]|[A-Za-z]:[/\\])/.test(to);
       replaces.push({ from, to, local });
     } else other(verb, fields);
   }
 }
 
-function unquoteGo(field: string): string {
-  return /^".*"$|^`.*`$/.test(field) ? field.slice(1, -1) : field;
+/** Splits a directive's fields the way go.mod does: blanks separate, "..." and `...` quote. */
+function tokens(text: string): string[] {
+  const found: string[] = [];
+  const pattern = /"((?:[^"\\]|\\.)*)"|`([^`]*)`|(\S+)/g;
+  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
+    found.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2] ?? m[3] ?? '');
+  }
+  return found;
 }
 
 /** Compares Go versions like `1.19`, `1.21.3`, `go1.22`: negative when a < b. */

@@ -86,7 +86,7 @@ export function effectiveWorkdir(doc: ParsedDockerfile, stage: Stage, before: In
       if (s === stage && instruction.start >= before.start) return dir;
       if (instruction.keyword !== 'WORKDIR') continue;
       const value = instruction.args.map((a) => a.value).join(' ');
-      if (value.includes('$')) dir = null;
+      if (value.includes('$') || /[\\"']|^[A-Za-z]:/.test(value)) dir = null; // variables, quotes, Windows paths
       else if (value.startsWith('/')) dir = `/${normalizePath(value)}`;
       else dir = dir === null ? null : `/${normalizePath(`${dir}/${value}`)}`;
     }

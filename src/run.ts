@@ -122,7 +122,12 @@ function fixFile(file: string, options: RunOptions, pending: ReadonlyMap<string,
     const contextDir = options.context ? resolve(options.cwd, options.context) : dirname(file);
     const inContext = relative(contextDir, file);
     const dockerfilePath = inContext.startsWith('..') || isAbsolute(inContext) ? null : inContext.split(sep).join('/');
-    return fixContent(path, text, contextDir, dockerfilePath, options, pending);
+    // BuildKit reads <Dockerfile>.dockerignore beside the Dockerfile even when that is outside the context
+    const ignoreBeside = `${file}.dockerignore`;
+    const dockerfileIgnore = dockerfilePath === null && statSync(ignoreBeside, { throwIfNoEntry: false })?.isFile()
+      ? { path: displayPath(options.cwd, ignoreBeside), text: decode(readFileSync(ignoreBeside)) }
+      : null;
+    return fixContent(path, text, contextDir, dockerfilePath, options, pending, dockerfileIgnore);
   } catch (error) {
     return errorReport(path, messageOf(error));
   }
@@ -135,6 +140,7 @@ function fixContent(
   dockerfilePath: string | null,
   options: RunOptions,
   pending: ReadonlyMap<string, string>,
+  dockerfileIgnore: { path: string; text: string } | null = null,
 ): InternalReport {
   const contextInfo = statSync(contextDir, { throwIfNoEntry: false });
   if (!contextInfo?.isDirectory()) return errorReport(path, `build context ${contextDir} is not a directory`);
@@ -143,14 +149,14 @@ function fixContent(
     const rel = relative(contextDir, abs);
     if (!rel.startsWith('..') && !isAbsolute(rel)) pendingHere.set(rel.split(sep).join('/'), content);
   }
-  const context = withPendingFiles(fsContext(contextDir), pendingHere);
+  const context = withPendingFiles({ ...fsContext(contextDir), dockerfileIgnore }, pendingHere);
   const result = fixText(text, { transforms: options.transforms, context, dockerfilePath });
   const writes = new Map(result.files.map((f) => [resolve(contextDir, f.path), f.after]));
   const contextFiles = [...writes.keys()].map((abs) => displayPath(options.cwd, abs));
   const contextDiff = result.files
     .map((f, i) => unifiedDiff(contextFiles[i] ?? f.path, f.before ?? '', f.after, f.before === null))
     .join('');
-  const diff = unifiedDiff(path === '-' ? 'Dockerfile' : path, text, result.output) + contextDiff;
+  const diff = unifiedDiff(path === '-' ? 'Dockerfile' : path, text, result.output) + contextDiff; // `-` is stdin here
   return {
     path,
     status: result.output === text && writes.size === 0 ? 'unchanged' : 'changed',
@@ -242,7 +248,8 @@ function usage(out: Output, message: string): RunResult {
 function displayPath(cwd: string, file: string): string {
   const rel = relative(cwd, file);
   const shown = rel === '' || rel.startsWith('..') || isAbsolute(rel) ? file : rel;
-  return shown.split(sep).join('/');
+  const posix = shown.split(sep).join('/');
+  return posix === '-' ? './-' : posix; // a file named `-` is not stdin
 }
 
 function messageOf(error: unknown): string {

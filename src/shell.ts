@@ -155,3 +155,14 @@ export function goSubcommand(command: ShellCommand): string | null {
   if (sub === 'mod' && rest[i + 1] !== undefined) return `mod ${rest[i + 1]}`;
   return sub;
 }
+
+/** Whether the text between two commands is only `&&` (continuations and blanks allowed). */
+export function joinedByAnd(doc: ParsedDockerfile, from: number, to: number): boolean {
+  const between = doc.source.text.slice(from, to).replace(/[\\`][ \t]*(\r?\n|\r)/g, '');
+  return /^\s*&&\s*$/.test(between);
+}
+
+/** A RUN whose text (heredoc, exec form, unparsable shell) mentions a Go command that reads modules. */
+export function mentionsGoCommand(doc: ParsedDockerfile, instruction: Instruction): boolean {
+  return /(^|[\s;&|("'`[])go["',\s]+(build|install|test|vet|generate|run|list|get|mod)\b/.test(doc.source.text.slice(instruction.argsStart, instruction.end));
+}

@@ -2,15 +2,22 @@
 import type { Instruction, ParsedDockerfile } from './parse.js';
 import { lineStartAt } from './source.js';
 
+const lowerCaseFiles = new WeakMap<ParsedDockerfile, boolean>();
+
 /** The keyword written the way this file writes keywords (majority of lower- vs upper-case). */
 export function keyword(doc: ParsedDockerfile, upper: string): string {
-  let lower = 0;
-  let upperCount = 0;
-  for (const instruction of doc.instructions) {
-    if (instruction.rawKeyword === instruction.rawKeyword.toLowerCase()) lower++;
-    else if (instruction.rawKeyword === instruction.rawKeyword.toUpperCase()) upperCount++;
+  let lowerCase = lowerCaseFiles.get(doc);
+  if (lowerCase === undefined) {
+    let lower = 0;
+    let upperCount = 0;
+    for (const instruction of doc.instructions) {
+      if (instruction.rawKeyword === instruction.rawKeyword.toLowerCase()) lower++;
+      else if (instruction.rawKeyword === instruction.rawKeyword.toUpperCase()) upperCount++;
+    }
+    lowerCase = lower > upperCount;
+    lowerCaseFiles.set(doc, lowerCase);
   }
-  return lower > upperCount ? upper.toLowerCase() : upper.toUpperCase();
+  return lowerCase ? upper.toLowerCase() : upper.toUpperCase();
 }
 
 /** The blanks before an instruction on its first line (files that indent stage bodies keep doing so). */

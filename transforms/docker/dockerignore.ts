@@ -52,6 +52,7 @@ export const dockerignore: Transform = {
     if (rules.ignores('.git/HEAD')) return out.result();
 
     // What it checks.
+    if (rules.outside) return out.skip(wholeCopy, `the ignore file ${rules.file ?? ''} lies outside the build context; edit it by hand`), out.result();
     const missing = ENTRIES.filter((e) => !rules.ignores(e.probe));
     const file = rules.file ?? '.dockerignore';
     const existing = context.build.readFile(file);

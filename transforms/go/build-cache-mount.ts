@@ -17,7 +17,7 @@ import type { Edit } from '../../src/edits.js';
 import { copySpec } from '../../src/instructions.js';
 import { addMounts, type Mount, mountsOf } from '../../src/mounts.js';
 import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from '../../src/parse.js';
-import { goSubcommand, runScript, type ShellCommand } from '../../src/shell.js';
+import { goSubcommand, joinedByAnd, mentionsGoCommand, runScript, type ShellCommand } from '../../src/shell.js';
 import { ResultBuilder, type Transform, type TransformContext } from '../../src/transform.js';
 
 /** Subcommands that compile or download, and so read or fill a cache. */
@@ -25,8 +25,6 @@ const CACHING_SUBCOMMANDS = new Set(['build', 'install', 'test', 'vet', 'generat
 const DOWNLOAD_ONLY = new Set(['mod download', 'mod verify']);
 /** Opaque build drivers that, in a golang-based stage, almost always run `go build`. */
 const GO_DRIVERS = new Set(['make', 'mage']);
-/** Go commands in a RUN we cannot parse (heredoc, exec form): a textual hint is enough to add mounts. */
-const GO_COMMAND_TEXT = /(^|[\s;&|("'`])go["',\s]+(build|install|test|vet|generate|run|list|get|mod)\b/;
 
 export const buildCacheMount: Transform = {
   id: 'go/build-cache-mount',
@@ -62,7 +60,7 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
 
   // What it checks, once per stage: does the image itself need the module cache?
   const vendored = context.build.exists('vendor/modules.txt');
-  const modCacheNeededInImage = runsGoAtRunTime(doc, stage);
+  const family = stageFamily(doc, stage);
 
   for (const run of runs) {
     const dirs = goCacheDirs(runEnvironment(doc, stage, run.instruction));
@@ -77,10 +75,8 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
       out.skip(run.instruction, `a ${conflict.type} mount already uses ${conflict.target}`);
       continue;
     }
-    const copiedOut = copiedFromStage(doc, stage, [dirs.modCache, dirs.buildCache]);
     const blocked = (target: string): string | null =>
-      (target === dirs.modCache ? modCacheNeededInImage : null) ??
-      (copiedOut.includes(target) ? `a later COPY --from takes ${target} from this stage` : null);
+      (target === dirs.modCache ? modulesNeededInLayers(doc, family) : null) ?? layerUse(doc, family, target);
     const targets: string[] = [];
     const candidates = [...(vendored ? [] : [dirs.modCache]), ...(run.downloadOnly ? [] : [dirs.buildCache])];
     for (const target of candidates.filter((t) => !has(t))) {
@@ -104,8 +100,8 @@ function goRun(doc: ParsedDockerfile, instruction: Instruction, golangBased: boo
   if (instruction.keyword !== 'RUN' || instruction.onbuild) return null;
   const script = runScript(doc, instruction);
   if (!script.parsed) {
-    const body = doc.source.text.slice(instruction.argsStart, instruction.end);
-    return GO_COMMAND_TEXT.test(body) ? { instruction, commands: [], downloadOnly: false } : null;
+    // a heredoc or exec form we cannot parse: a textual hint is enough to add mounts
+    return mentionsGoCommand(doc, instruction) ? { instruction, commands: [], downloadOnly: false } : null;
   }
   const subcommands = script.commands.map(goSubcommand).filter((s): s is string => s !== null && CACHING_SUBCOMMANDS.has(s));
   const driver = golangBased && script.commands.some((c) => GO_DRIVERS.has(c.words[0]?.value ?? ''));
@@ -126,35 +122,67 @@ function mountSpec(doc: ParsedDockerfile, target: string, dirs: GoCacheDirs): st
   return ['type=cache', `target=${target}`, dirs.ownerOptions].filter(Boolean).join(',');
 }
 
-/** Why the image needs its module cache in its layers: the final image runs `go` (a dev image). */
-function runsGoAtRunTime(doc: ParsedDockerfile, stage: Stage): string | null {
+/**
+ * The stages that share module-cache state with `stage`: those it is built FROM and those built
+ * FROM it, transitively. Modules downloaded into a cache mount are in no layer, so every one of them
+ * must either mount the cache or not rely on it.
+ */
+function stageFamily(doc: ParsedDockerfile, stage: Stage): Stage[] {
+  const root = stageLineage(doc, stage).at(-1) ?? stage;
+  return doc.stages.filter((s) => stageLineage(doc, s).includes(root));
+}
+
+/** Why the family must keep its modules in its layers: a dev image, an offline step, a proxy switched off. */
+function modulesNeededInLayers(doc: ParsedDockerfile, family: readonly Stage[]): string | null {
   const final = doc.stages.at(-1);
-  if (!final || !stageLineage(doc, final).includes(stage)) return null;
-  const starts = stageLineage(doc, final).flatMap((s) => s.instructions).filter((i) => i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT');
-  for (const instruction of starts) {
-    const words = instruction.jsonForm ? instruction.jsonValues : instruction.args.map((a) => a.value);
-    if (words.some((w) => /(^|\/)go$/.test(w))) {
-      return `the image runs go at run time (${instruction.keyword} on line ${instruction.line + 1}), so it needs its modules`;
+  if (final && family.includes(final)) {
+    for (const instruction of stageLineage(doc, final).flatMap((s) => s.instructions)) {
+      if (instruction.keyword !== 'CMD' && instruction.keyword !== 'ENTRYPOINT') continue;
+      const words = instruction.jsonForm ? instruction.jsonValues : instruction.args.map((a) => a.value);
+      if (words.some((w) => /(^|\/)go$/.test(w))) {
+        return `the image runs go at run time (${instruction.keyword} on line ${instruction.line + 1}), so it needs its modules`;
+      }
+    }
+  }
+  for (const instruction of family.flatMap((s) => s.instructions)) {
+    if (instruction.keyword === 'RUN' && instruction.flags.some((f) => f.name === 'network' && f.value === 'none')) {
+      return `the RUN on line ${instruction.line + 1} has --network=none: with an empty cache mount it would have no modules`;
+    }
+    const text = doc.source.text.slice(instruction.argsStart, instruction.end);
+    if ((instruction.keyword === 'RUN' || instruction.keyword === 'ENV') && /\bGOPROXY=["']?off\b|\bGOFLAGS=["']?[^\n]*-mod=vendor/.test(text)) {
+      return `line ${instruction.line + 1} switches module downloads off: the modules must stay in the image layers`;
     }
   }
   return null;
 }
 
-/** Which of `dirs` a later stage copies out of this stage (or of a stage built FROM it). */
-function copiedFromStage(doc: ParsedDockerfile, stage: Stage, dirs: readonly string[]): string[] {
-  const names = new Set(doc.stages.filter((s) => stageLineage(doc, s).includes(stage)).flatMap((s) => [String(s.index), s.name ?? '']).filter(Boolean));
-  const sources = doc.instructions
-    .map(copySpec)
-    .filter((spec) => spec !== null && spec.from !== null && names.has(spec.from.toLowerCase()))
-    .flatMap((spec) => spec?.sources ?? []);
-  return dirs.filter((dir) => sources.some((source) => source === dir || source.startsWith(`${dir}/`) || dir.startsWith(`${source.replace(/\/+$/, '')}/`)));
+/** Why `target` holds files that layers put there or take from there, which a mount would hide or lose. */
+function layerUse(doc: ParsedDockerfile, family: readonly Stage[], target: string): string | null {
+  const trim = (path: string) => (path.length > 1 ? path.replace(/\/+$/, '') : path);
+  const inside = (path: string) => trim(path) === target || trim(path).startsWith(`${target}/`);
+  const above = (path: string) => target.startsWith(`${trim(path) === '/' ? '' : trim(path)}/`);
+  const overlaps = (path: string) => inside(path) || above(path);
+  for (const instruction of family.flatMap((s) => s.instructions)) {
+    const spec = copySpec(instruction);
+    // a copy into the target, or a whole tree from another stage or image copied above it
+    if (spec && spec.dest.startsWith('/') && (inside(spec.dest) || (spec.from !== null && above(spec.dest)))) {
+      return `the ${instruction.keyword} on line ${instruction.line + 1} puts files in ${target}, which a cache mount would hide`;
+    }
+  }
+  const names = new Set(family.flatMap((s) => [String(s.index), s.name ?? '']).filter(Boolean));
+  for (const instruction of doc.instructions) {
+    const spec = copySpec(instruction);
+    if (spec?.from && names.has(spec.from.toLowerCase()) && spec.sources.some((source) => source.startsWith('/') && overlaps(source))) {
+      return `the COPY --from on line ${instruction.line + 1} takes ${target} from this stage, but a cache mount keeps it out of the image`;
+    }
+  }
+  return null;
 }
 
 /** Edits removing `go clean -cache`/`-modcache` joined by `&&`, which would empty the shared cache. */
 function cacheWipes(doc: ParsedDockerfile, run: GoRun): { edits: Edit[]; skip?: string } {
   const edits: Edit[] = [];
-  const text = doc.source.text;
-  const joined = (from: number, to: number) => /^\s*&&\s*$/.test(text.slice(from, to).replace(/[\\`][ \t]*\r?\n/g, ''));
+  const joined = (from: number, to: number) => joinedByAnd(doc, from, to);
   for (let k = 0; k < run.commands.length; k++) {
     const command = run.commands[k];
     if (!command || goSubcommand(command) !== 'clean' || !command.words.some((w) => w.value === '-cache' || w.value === '-modcache')) continue;

@@ -19,6 +19,7 @@ import { parseGoMod, parseGoWork } from '../../src/gomod.js';
 import { copiesFile, copiesWholeContext, copySpec, declaredNames, effectiveWorkdir } from '../../src/instructions.js';
 import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from '../../src/parse.js';
 import { lineOf } from '../../src/source.js';
+import { joinedByAnd, mentionsGoCommand } from '../../src/shell.js';
 import { attachedCommentsStart, indentOf, instructionBlock, keyword } from '../../src/style.js';
 import { ResultBuilder, type Transform, type TransformContext } from '../../src/transform.js';
 
@@ -27,6 +28,8 @@ const CARRIED_COPY_FLAGS = new Set(['chown', 'chmod', 'link']);
 const DOWNLOAD_ENV = /^(GO\w*|GIT_\w+|SSH_\w+|HOME|PATH|NETRC|https?_proxy|no_proxy|all_proxy)$/i;
 /** Go variables that only shape compilation (target, cache, runtime), never module fetching. */
 const BUILD_ONLY_GO_ENV = /^(GOOS|GOARCH|GOARM|GOAMD64|GO386|GOMIPS|GOMIPS64|GOPPC64|GORISCV64|GOWASM|GOCACHE|GOEXPERIMENT|GOGC|GODEBUG|GOMAXPROCS|GOTRACEBACK)$/;
+/** Commands that may precede `go` in a RUN without preparing anything the download needs. */
+const HARMLESS_BEFORE_GO = new Set(['cd', 'set', 'echo', 'true', 'ls', 'pwd', 'mkdir', 'go']);
 /** Instructions that cannot change what `go mod download` does when they sit between COPY and download. */
 const NEUTRAL_KEYWORDS = new Set(['COPY', 'ADD', 'LABEL', 'EXPOSE', 'MAINTAINER', 'STOPSIGNAL', 'HEALTHCHECK', 'VOLUME', 'CMD', 'ENTRYPOINT']);
 
@@ -53,29 +56,45 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
   // What it looks for: the first Go command that reads the module, and a whole-context copy before it.
   const { scripts, goCommands } = stageScripts(doc, stage);
   const firstGo = goCommands.find(needsModule);
-  if (!firstGo) return;
-  const sourceCopy = stage.instructions.find(
-    (i) => i.start < firstGo.instruction.start && isWholeContextCopy(i),
+  const sourceCopy = stage.instructions.find((i) => isWholeContextCopy(i) && (!firstGo || i.start < firstGo.instruction.start));
+  if (!sourceCopy) return;
+  const goLimit = firstGo?.instruction.start ?? Number.POSITIVE_INFINITY;
+  const opaqueGo = stage.instructions.find(
+    (i) => i.keyword === 'RUN' && i.start > sourceCopy.start && i.start <= goLimit && scripts.get(i)?.parsed === false && mentionsGoCommand(doc, i),
   );
-  if (!sourceCopy || copiesGoModBefore(doc, stage, sourceCopy)) return;
+  if (!firstGo && !opaqueGo) return;
+  if (copiesGoModBefore(doc, stage, sourceCopy)) return;
   const spec = copySpec(sourceCopy);
   if (!spec) return;
 
   // What it checks.
+  const skip = (reason: string) => out.skip(sourceCopy, reason);
+  if (opaqueGo) return skip(`the Go command on line ${opaqueGo.line + 1} is in a RUN I cannot read (${scripts.get(opaqueGo)?.reason ?? 'opaque'})`);
+  const modulesFrom = modulesCopiedIn(doc, stage, sourceCopy);
+  if (modulesFrom) return skip(`the stage takes its modules from elsewhere (${describe(doc, modulesFrom)} copies into the module cache)`);
   const unknownFlag = sourceCopy.flags.find((f) => !CARRIED_COPY_FLAGS.has(f.name));
-  if (unknownFlag) return out.skip(sourceCopy, `the source COPY has --${unknownFlag.name}, which the manifest COPY could not reproduce`);
-  if (spec.dest.includes('$')) return out.skip(sourceCopy, `the COPY destination ${spec.dest} uses a variable`);
+  if (unknownFlag) return skip(`the source ${sourceCopy.keyword} has --${unknownFlag.name}, which the manifest COPY could not reproduce`);
+  const destProblem = unusableDestination(spec.dest);
+  if (destProblem) return skip(destProblem);
   const plan = manifestPlan(context);
-  if ('reason' in plan) return out.skip(sourceCopy, plan.reason);
-  const blocker = stage.instructions.find((i) => i.start > sourceCopy.start && i.start < firstGo.instruction.start && blocksDownload(i));
+  if ('reason' in plan) return skip(plan.reason);
+  const blocker = stage.instructions.find((i) => i.start > sourceCopy.start && i.start < goLimit && blocksDownload(i));
   if (blocker) {
-    return out.skip(sourceCopy, `${describe(doc, blocker)} sits between the source COPY and the first Go command; the download might need it (move it above the COPY first)`);
+    return skip(`${describe(doc, blocker)} sits between the source COPY and the first Go command; the download might need it (move it above the COPY first)`);
   }
+  const fetchSetting = goRunFetchSetting(doc, stage, scripts, sourceCopy);
+  if (fetchSetting) return skip(fetchSetting);
 
   // What it writes.
   const destDir = directoryForm(spec.dest);
   const workdir = effectiveWorkdir(doc, stage, sourceCopy);
   const downloadDir = destDir === './' || (workdir !== null && `/${normalizePath(destDir)}` === workdir) ? null : destDir.replace(/\/$/, '');
+  const existingDownloads = goCommands.filter((g) => g.subcommand === 'mod download' && g.instruction.start > sourceCopy.start);
+  const existing = existingDownloads.length > 0 ? movableDownload(doc, stage, scripts, sourceCopy, firstGo, downloadDir) : null;
+  const tolerant = existing ? undefined : existingDownloads.find((g) => !inStrictChain(doc, scripts, g));
+  if (tolerant) {
+    return skip(`the go mod download on line ${tolerant.instruction.line + 1} is not a plain && step (||, if, a subshell or another directory), so a second, strict download could fail where it is tolerated`);
+  }
   const eol = doc.source.eol;
   const indent = indentOf(doc, sourceCopy);
   const at = Math.max(attachedCommentsStart(doc, sourceCopy), doc.directivesEnd);
@@ -85,15 +104,17 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
     .join('');
   const manifests = plan.copies.flatMap((c) => c.files).join(' ');
 
-  const existing = downloadDir === null ? movableDownload(stage, scripts, sourceCopy, firstGo) : null;
   if (existing) {
     const block = instructionBlock(doc, existing);
     let moved = doc.source.text.slice(block.start, block.end);
     let removeStart = block.start;
-    if (!moved.endsWith('\n')) {
-      // the download was the last line of a file without a final newline: keep it that way
+    if (!/[\r\n]$/.test(moved)) {
+      // the download was the last line of a file without a final newline: keep it that way by
+      // removing the line break before it (whatever that break is) and ending the moved text
+      const text = doc.source.text;
+      const breakLength = text.slice(Math.max(block.start - 2, 0), block.start) === '\r\n' ? 2 : block.start > 0 ? 1 : 0;
       moved += eol;
-      removeStart = Math.max(block.start - eol.length, 0);
+      removeStart = block.start - breakLength;
     }
     out.change(sourceCopy, [
       { start: at, end: at, text: copyLine + moved },
@@ -101,9 +122,49 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
     ], `moved the go mod download from line ${existing.line + 1} above the source COPY`);
     return;
   }
-  const cd = downloadDir === null ? '' : `cd ${shellQuote(downloadDir)} && `;
+  const cd = downloadDir === null ? '' : `cd ${downloadDir} && `;
   const runLine = `${indent}${keyword(doc, 'RUN')} ${cd}go mod download${eol}`;
   out.change(sourceCopy, [{ start: at, end: at, text: copyLine + runLine }], `added COPY ${manifests} and RUN ${cd}go mod download`);
+}
+
+/** Why a COPY destination cannot be reused in a generated shell-form COPY and `cd`, or null. */
+function unusableDestination(dest: string): string | null {
+  if (dest.includes('$')) return `the COPY destination ${dest} uses a variable`;
+  if (/[\\]|^[A-Za-z]:/.test(dest)) return `the COPY destination ${dest} is a Windows path`;
+  if (/[\s"'`]/.test(dest)) return `the COPY destination ${JSON.stringify(dest)} has blanks or quotes`;
+  return null;
+}
+
+/** A COPY --from into the module cache: the stage's modules come from another stage or image. */
+function modulesCopiedIn(doc: ParsedDockerfile, stage: Stage, before: Instruction): Instruction | null {
+  for (const s of stageLineage(doc, stage)) {
+    for (const i of s.instructions) {
+      if (s === stage && i.start >= before.start) break;
+      const spec = copySpec(i);
+      if (spec?.from && /\/pkg\/mod\/?$|^\/go\/pkg\/?$/.test(spec.dest)) return i;
+    }
+  }
+  return null;
+}
+
+/**
+ * A setting the Go RUNs use to fetch modules that a plain `RUN go mod download` would not have:
+ * secret/ssh mounts, --network, env prefixes like GOPROXY=..., or commands run before `go`.
+ */
+function goRunFetchSetting(doc: ParsedDockerfile, stage: Stage, scripts: StageScripts['scripts'], sourceCopy: Instruction): string | null {
+  for (const run of stage.instructions.filter((i) => i.keyword === 'RUN' && i.start > sourceCopy.start)) {
+    const commands = scripts.get(run)?.commands ?? [];
+    const goIndex = commands.findIndex((c) => c.words[0]?.value === 'go');
+    if (goIndex < 0) continue;
+    const line = run.line + 1;
+    const flag = run.flags.find((f) => f.name === 'network' || (f.name === 'mount' && f.options.some((o) => o.name === 'type' && (o.value === 'secret' || o.value === 'ssh'))));
+    if (flag) return `the Go RUN on line ${line} uses ${doc.source.text.slice(flag.start, flag.end)}, which a separate download would not have`;
+    const prefix = commands.flatMap((c) => c.words[0]?.value === 'go' ? c.assignments : []).find((a) => DOWNLOAD_ENV.test(a.name) && !BUILD_ONLY_GO_ENV.test(a.name));
+    if (prefix) return `the Go RUN on line ${line} sets ${prefix.name} for go, which a separate download would not have`;
+    const before = commands.slice(0, goIndex).find((c) => !HARMLESS_BEFORE_GO.has(c.words[0]?.value ?? ''));
+    if (before) return `the Go RUN on line ${line} runs ${before.words[0]?.value ?? 'something'} before go, which the download might need`;
+  }
+  return null;
 }
 
 function isWholeContextCopy(instruction: Instruction): boolean {
@@ -194,9 +255,9 @@ function manifestPlan(context: TransformContext): { copies: ManifestCopy[] } | {
 
 /** A context-relative directory, or null when the path leaves the context (`../x`, `/abs`). */
 function insideContext(path: string): string | null {
-  if (path.startsWith('/')) return null;
+  if (/^[/\\]|^[A-Za-z]:/.test(path)) return null;
   const parts: string[] = [];
-  for (const part of path.split('/')) {
+  for (const part of path.split(/[/\\]/)) {
     if (part === '' || part === '.') continue;
     if (part === '..') {
       if (parts.length === 0) return null;
@@ -215,27 +276,49 @@ function blocksDownload(instruction: Instruction): boolean {
 }
 
 /**
- * The existing `RUN go mod download` right after the source COPY, if moving it up keeps its meaning:
- * it only downloads (and verifies), and only neutral instructions (no WORKDIR) lie in between.
+ * The existing `RUN go mod download` after the source COPY, if moving it up keeps its meaning: it
+ * only downloads and verifies (after an optional `cd` to the destination), joined by `&&`; only
+ * neutral instructions lie in between; and it does not end in a continuation into a comment, which
+ * would swallow the line after it once moved.
  */
-function movableDownload(stage: Stage, scripts: StageScripts['scripts'], sourceCopy: Instruction, firstGo: GoCommand): Instruction | null {
-  if (firstGo.subcommand !== 'mod download') return null;
+function movableDownload(
+  doc: ParsedDockerfile,
+  stage: Stage,
+  scripts: StageScripts['scripts'],
+  sourceCopy: Instruction,
+  firstGo: GoCommand | undefined,
+  downloadDir: string | null,
+): Instruction | null {
+  if (firstGo?.subcommand !== 'mod download') return null;
   const run = firstGo.instruction;
   const commands = scripts.get(run)?.commands ?? [];
-  const onlyDownloads = commands.length > 0 && commands.every((c) => c.words[0]?.value === 'go' && c.words[1]?.value === 'mod' && ['download', 'verify'].includes(c.words[2]?.value ?? ''));
+  const [first, ...rest] = commands;
+  if (!first) return null;
+  const cdTarget = first.words[0]?.value === 'cd' && first.words.length === 2 ? first.words[1]?.value ?? null : null;
+  const downloads = cdTarget !== null ? rest : commands;
+  if (cdTarget !== null ? `/${normalizePath(cdTarget)}` !== `/${normalizePath(downloadDir ?? '')}` || downloadDir === null : downloadDir !== null) return null;
+  const onlyDownloads = downloads.length > 0 && downloads.every((c) => c.words[0]?.value === 'go' && c.words[1]?.value === 'mod' && ['download', 'verify'].includes(c.words[2]?.value ?? ''));
   if (!onlyDownloads) return null;
+  if (!commands.every((c, i) => i === 0 || joinedByAnd(doc, commands[i - 1]!.end, c.start))) return null;
+  const lastLine = doc.source.text.slice(doc.source.lineStarts[run.endLine] ?? run.start, run.end);
+  if (doc.commentLines.has(run.endLine) || /[\\`]\s*$/.test(lastLine)) return null;
   const between = stage.instructions.filter((i) => i.start > sourceCopy.start && i.start < run.start);
   return between.every((i) => NEUTRAL_KEYWORDS.has(i.keyword)) ? run : null;
+}
+
+/**
+ * A download whose failure fails the RUN, in the stage's directory: every command of the RUN is
+ * joined by `&&` and none is a `cd`. Adding our own download before it then changes nothing but speed.
+ */
+function inStrictChain(doc: ParsedDockerfile, scripts: StageScripts['scripts'], download: GoCommand): boolean {
+  const commands = scripts.get(download.instruction)?.commands ?? [];
+  return commands.every((c, i) => c.words[0]?.value !== 'cd' && (i === 0 || joinedByAnd(doc, commands[i - 1]!.end, c.start)));
 }
 
 /** A COPY of several files needs a destination ending in `/`. */
 function directoryForm(dest: string): string {
   if (dest === '.' || dest === './') return './';
   return dest.endsWith('/') ? dest : `${dest}/`;
-}
-
-function shellQuote(path: string): string {
-  return /^[\w./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
 }
 
 function describe(doc: ParsedDockerfile, instruction: Instruction): string {
