@@ -1,6 +1,7 @@
 /**
  * Every examples/<transform>/<case>/ directory is a fixture: Dockerfile in, Dockerfile.expected out
  * (byte for byte), messages.txt the exact lines printed on stderr; the case directory is the context.
+ * examples/pipeline/<case>/ runs the default set (every safe transform), as `cachefix` does.
  */
 import { describe, expect, test } from '@jest/globals';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -22,7 +23,9 @@ test('there are examples for every transform', () => {
 describe.each(all)('$name', ({ dir, transform }) => {
   const input = readFileSync(join(dir, 'Dockerfile'), 'utf8');
   const expected = readFileSync(join(dir, 'Dockerfile.expected'), 'utf8');
-  const only = transforms.filter((t) => t.id === transform);
+  const pipeline = transform === 'pipeline';
+  const only = pipeline ? transforms.filter((t) => t.safety === 'safe') : transforms.filter((t) => t.id === transform);
+  const cliSelection = pipeline ? [] : ['--only', transform];
   const fix = (text: string) => fixText(text, { transforms: only, context: fsContext(dir), dockerfilePath: 'Dockerfile' });
 
   const expectedContext = join(dir, 'expected-context');
@@ -72,12 +75,12 @@ describe.each(all)('$name', ({ dir, transform }) => {
       cpSync(dir, work, { recursive: true });
       rmSync(join(work, 'Dockerfile.expected'));
       rmSync(join(work, 'expected-context'), { recursive: true, force: true });
-      const result = cachefix(['--write', '--quiet', '--only', transform, 'Dockerfile'], { cwd: work });
+      const result = cachefix(['--write', '--quiet', ...cliSelection, 'Dockerfile'], { cwd: work });
       expect(result.status).toBe(0);
       expect(result.stderr).toBe(readFileSync(join(dir, 'messages.txt'), 'utf8'));
       expect(readFileSync(join(work, 'Dockerfile')).equals(readFileSync(join(dir, 'Dockerfile.expected')))).toBe(true);
       for (const path of expectedFiles) expect(readFileSync(join(work, path)).equals(readFileSync(join(expectedContext, path)))).toBe(true);
-      expect(cachefix(['--check', '--quiet', '--only', transform, 'Dockerfile'], { cwd: work }).status).toBe(0);
+      expect(cachefix(['--check', '--quiet', ...cliSelection, 'Dockerfile'], { cwd: work }).status).toBe(0);
     } finally {
       rmSync(work, { recursive: true, force: true });
     }

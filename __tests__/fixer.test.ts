@@ -52,6 +52,17 @@ describe('fixText', () => {
     expect(result.output).toBe('FROM a\rRUN b\n');
     expect(result.skips).toEqual([{ transform: 'cachefix', line: 1, reason: expect.stringContaining('carriage returns without line feeds') }]);
   });
+  test('`line N` in a skip reason is mapped to the original file', () => {
+    const prepend: Transform = { ...base, id: 'x/prepend', apply: (doc) => doc.source.text.includes('LABEL top=1')
+      ? { edits: [], changes: [], skips: [] }
+      : { edits: [{ start: 7, end: 7, text: 'LABEL top=1\n' }], changes: [{ offset: 7 }], skips: [] } };
+    const cite: Transform = { ...base, id: 'x/cite', apply: (doc) => {
+      const run = doc.instructions.find((i) => i.keyword === 'RUN')!;
+      return { edits: [], changes: [], skips: [{ offset: run.start, reason: `see line ${run.line + 1}` }] };
+    } };
+    const result = fixText('FROM a\nRUN b\n', { transforms: [prepend, cite], context });
+    expect(result.skips).toEqual([{ transform: 'x/cite', line: 2, reason: 'see line 2' }]);
+  });
   test('skips come from the final pass, once each', () => {
     const skipper: Transform = { ...base, id: 'x/skip', apply: () => ({ edits: [], changes: [], skips: [{ offset: 0, reason: 'no' }] }) };
     const result = fixText('FROM a\n', { transforms: [appendOnce('x/one', 'LABEL one=1'), skipper], context });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { applyEdits } from '../src/edits.js';
-import { addFlagEdit, goBuildCommands, removeFlagEdit, setEnvPrefixEdit } from '../src/go-build.js';
+import { addFlagEdit, goBuildCommands } from '../src/go-build.js';
 import { parseDockerfile } from '../src/parse.js';
 
 const one = (text: string) => {
@@ -31,16 +31,5 @@ describe('edits', () => {
   test('adds a flag right after the subcommand', () => {
     const { builds, apply } = one(text);
     expect(apply(addFlagEdit(builds[0]!, '-trimpath'))).toBe('FROM golang\nRUN go build -trimpath \\\n    -a -o /app \\\n    .\n');
-  });
-  test('removes a flag with the blanks before it, keeping continuations', () => {
-    const { doc, builds, apply } = one(text);
-    expect(apply(removeFlagEdit(doc, builds[0]!.flags[0]!))).toBe('FROM golang\nRUN go build \\\n    -o /app \\\n    .\n');
-    expect(apply(removeFlagEdit(doc, builds[0]!.flags[1]!))).toBe('FROM golang\nRUN go build \\\n    -a \\\n    .\n');
-  });
-  test('sets an environment prefix, replacing an existing one', () => {
-    const a = one('FROM golang\nRUN go build .\n');
-    expect(a.apply(setEnvPrefixEdit(a.builds[0]!, 'CGO_ENABLED', '0'))).toBe('FROM golang\nRUN CGO_ENABLED=0 go build .\n');
-    const b = one('FROM golang\nRUN GOOS=linux CGO_ENABLED=1 go build .\n');
-    expect(b.apply(setEnvPrefixEdit(b.builds[0]!, 'CGO_ENABLED', '0'))).toBe('FROM golang\nRUN GOOS=linux CGO_ENABLED=0 go build .\n');
   });
 });

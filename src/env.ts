@@ -54,7 +54,7 @@ export function runEnvironment(doc: ParsedDockerfile, stage: Stage, at: Instruct
       else if (instruction.keyword === 'ARG') {
         for (const a of instruction.args) args.add(a.value.split('=')[0] ?? '');
       } else if (instruction.keyword === 'ENV') {
-        for (const [name, raw] of envPairs(instruction)) vars.set(name, expand(raw, vars));
+        for (const [name, raw] of envPairs(doc, instruction)) vars.set(name, expand(raw, vars));
       }
     }
   }
@@ -62,8 +62,10 @@ export function runEnvironment(doc: ParsedDockerfile, stage: Stage, at: Instruct
 }
 
 /** `ENV A=1 B="x y"` and the legacy `ENV A 1`. Values keep their quotes; expand() removes them. */
-function envPairs(instruction: Instruction): [string, string][] {
-  const words = instruction.args.map((a) => a.value);
+function envPairs(doc: ParsedDockerfile, instruction: Instruction): [string, string][] {
+  // split on blanks outside quotes (dockerfile-ast's arguments split `B="x y"` in two)
+  const text = doc.source.text.slice(instruction.argsStart, instruction.end).replace(/[\\`][ \t]*(\r?\n|\r)/g, ' ');
+  const words = text.match(/(?:[^\s"']+|"(?:[^"\\]|\\.)*"|'[^']*')+/g) ?? [];
   if (words.length > 0 && !(words[0] ?? '').includes('=')) return [[words[0] ?? '', words.slice(1).join(' ')]];
   return words.filter((w) => w.includes('=')).map((w) => {
     const i = w.indexOf('=');

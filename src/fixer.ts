@@ -94,6 +94,15 @@ export function fixText(text: string, options: FixOptions): FixResult {
     for (let i = history.length - 1; i >= 0; i--) at = mapOffsetBack(history[i]?.edits ?? [], at);
     return lineOf(original, at) + 1;
   };
+  /** Messages say `line N` of the text the transform saw; users read the original file. */
+  const originalLines = (message: string, seen: string): string => {
+    if (history.length === 0) return message;
+    const starts = sourceText(seen).lineStarts;
+    return message.replace(/\bline (\d+)\b/g, (whole, n: string) => {
+      const start = starts[Number(n) - 1];
+      return start === undefined ? whole : `line ${toOriginalLine(start)}`;
+    });
+  };
 
   const changes: AppliedChange[] = [];
   const seen = new Set([`${text}\0`]);
@@ -105,7 +114,7 @@ export function fixText(text: string, options: FixOptions): FixResult {
       const doc = parseDockerfile(current);
       const result = transform.apply(doc, contextFor());
       for (const skip of result.skips) {
-        skips.push({ transform: transform.id, line: toOriginalLine(skip.offset), reason: skip.reason });
+        skips.push({ transform: transform.id, line: toOriginalLine(skip.offset), reason: originalLines(skip.reason, current) });
       }
       const fileWrites = (result.files ?? []).filter((f) => contextFor().build.readFile(f.path) !== f.text);
       const next = result.edits.length === 0 ? current : applyEdits(current, result.edits.map((e) => ({ ...e, owner: transform.id })));
@@ -118,7 +127,7 @@ export function fixText(text: string, options: FixOptions): FixResult {
           safety: transform.safety,
           line: toOriginalLine(change.offset),
           rationale: transform.rationale,
-          ...(change.detail ? { detail: change.detail } : {}),
+          ...(change.detail ? { detail: originalLines(change.detail, current) } : {}),
         });
       }
       if (next !== current) history.push({ transform: transform.id, before: current, edits: [...result.edits] });

@@ -82,33 +82,3 @@ export function parseFlags(words: readonly ShellWord[]): GoFlag[] {
 export function addFlagEdit(build: GoBuildCommand, text: string): Edit {
   return { start: build.subcommandWord.end, end: build.subcommandWord.end, text: ` ${text}` };
 }
-
-/**
- * Removes a flag (and its separate value word) with the blanks before it, or, when it starts a line,
- * with the blanks after it, so the line keeps its indentation.
- */
-export function removeFlagEdit(doc: ParsedDockerfile, flag: GoFlag): Edit {
-  const text = doc.source.text;
-  const isBlank = (i: number) => text[i] === ' ' || text[i] === '\t';
-  const first = flag.words[0]!;
-  const last = flag.words[flag.words.length - 1]!;
-  let start = first.start;
-  while (start > 0 && isBlank(start - 1)) start--;
-  if (start > 0 && text[start - 1] !== '\n' && text[start - 1] !== '\r') return { start, end: last.end, text: '' };
-  let end = last.end;
-  while (isBlank(end)) end++;
-  return { start: first.start, end, text: '' };
-}
-
-/** The environment prefix (`CGO_ENABLED=0 go build`) with that name, if the command has one. */
-export function envPrefix(build: GoBuildCommand, name: string) {
-  return build.command.assignments.find((a) => a.name === name);
-}
-
-/** Sets `NAME=value` as a prefix of the go command, replacing an existing prefix of that name. */
-export function setEnvPrefixEdit(build: GoBuildCommand, name: string, value: string): Edit {
-  const existing = envPrefix(build, name);
-  if (existing) return { start: existing.start, end: existing.end, text: `${name}=${value}` };
-  const go = build.command.words[0]!;
-  return { start: go.start, end: go.start, text: `${name}=${value} ` };
-}

@@ -168,7 +168,7 @@ function toInstruction(
     end: offsetOf(source, a.getRange().end),
   }));
   const lastFlagEnd = flags.reduce((m, f) => Math.max(m, f.end), keywordEnd);
-  const argsStart = firstNonBlank(source.text, lastFlagEnd, end);
+  const argsStart = firstArgument(source.text, lastFlagEnd, end);
   const { jsonForm, jsonValues } = strictJson(source.text.slice(argsStart, end), ast);
   if (heredocs > 0) {
     for (let line = range.start.line + 1; line <= range.end.line; line++) heredocLines.add(line);
@@ -229,10 +229,17 @@ function strictJson(argText: string, ast: AstInstruction): { jsonForm: boolean; 
   return { jsonForm: false, jsonValues: [] };
 }
 
-function firstNonBlank(text: string, from: number, limit: number): number {
+/** The first character after blanks, continuations (`\` or backtick + line break) and the comment lines they carry. */
+function firstArgument(text: string, from: number, limit: number): number {
+  // comment lines count only right after a continuation, as Docker drops them there
+  const skip = /^(?:[ \t]+|[\\`][ \t]*(?:\r?\n|\r)(?:[ \t]*(?:#[^\r\n]*)?(?:\r?\n|\r))*)/;
   let i = from;
-  while (i < limit && /\s/.test(text[i] ?? '')) i++;
-  return i;
+  for (;;) {
+    const match = skip.exec(text.slice(i, limit));
+    const advanced = match?.[0].length ?? 0;
+    if (advanced === 0) return i;
+    i += advanced;
+  }
 }
 
 export function unquote(value: string): string {

@@ -158,7 +158,8 @@ export function goSubcommand(command: ShellCommand): string | null {
 
 /** Whether the text between two commands is only `&&` (continuations and blanks allowed). */
 export function joinedByAnd(doc: ParsedDockerfile, from: number, to: number): boolean {
-  const between = doc.source.text.slice(from, to).replace(/[\\`][ \t]*(\r?\n|\r)/g, '');
+  // a continuation, and the comment or blank lines Docker drops after it
+  const between = doc.source.text.slice(from, to).replace(/[\\`][ \t]*(\r?\n|\r)([ \t]*(#[^\r\n]*)?(\r?\n|\r))*/g, '');
   return /^\s*&&\s*$/.test(between);
 }
 

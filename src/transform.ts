@@ -19,7 +19,11 @@ export interface TransformChange {
   readonly detail?: string;
 }
 
-/** A place where the pattern was found but the rewrite was not made, and why. */
+/**
+ * A place where the pattern was found but the rewrite was not made, and why. A reason (or a change
+ * detail) may cite `line N` of the text the transform saw: the fixer rewrites it to the line of the
+ * original file, which is what the user reads.
+ */
 export interface TransformSkip {
   readonly offset: number;
   readonly reason: string;

@@ -1,0 +1,105 @@
+/** Edge cases of go/hoist-independent-run that the examples do not show, and its composition with go/mod-download-first. */
+import { describe, expect, test } from '@jest/globals';
+import { applyEdits } from '../../src/edits.js';
+import { memoryContext } from '../../src/context.js';
+import { fixText } from '../../src/fixer.js';
+import { moveAbove } from '../../src/moves.js';
+import { parseDockerfile } from '../../src/parse.js';
+import { hoistIndependentRun } from '../../transforms/go/hoist-independent-run.js';
+import { modDownloadFirst } from '../../transforms/go/mod-download-first.js';
+
+const MODULE = { 'go.mod': 'module example.com/app\n\ngo 1.19\n', 'go.sum': '', 'main.go': 'package main\n\nfunc main() {}\n' };
+
+function fix(dockerfile: string, transforms = [hoistIndependentRun]) {
+  const result = fixText(dockerfile, { transforms, context: memoryContext(MODULE) });
+  return { output: result.output, skips: result.skips.map((s) => `${s.line}: ${s.reason}`), changes: result.changes.map((c) => c.line) };
+}
+
+/** A Go stage: WORKDIR /app, COPY . ., the given lines, then a build. */
+const stage = (...lines: string[]) => ['FROM golang:1.19', 'WORKDIR /app', 'COPY . .', ...lines, 'RUN go build -o /out/app .', ''].join('\n');
+
+describe('moves', () => {
+  test('package installs, cleanup of absolute paths, users and directories outside the copy', () => {
+    const input = stage('RUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*', 'RUN useradd -r app && mkdir -p /out /var/lib/app');
+    expect(fix(input).output).toBe('FROM golang:1.19\nWORKDIR /app\nRUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*\nRUN useradd -r app && mkdir -p /out /var/lib/app\nCOPY . .\nRUN go build -o /out/app .\n');
+  });
+
+  test('variables set before the source COPY, and ones it can resolve in paths', () => {
+    const input = stage('RUN mkdir -p $GOPATH/bin ${HOME}/.ssh && echo "host *" > /root/.ssh/config');
+    expect(fix(input).output).toBe(input.replace('COPY . .\nRUN mkdir -p $GOPATH/bin ${HOME}/.ssh && echo "host *" > /root/.ssh/config\n', 'RUN mkdir -p $GOPATH/bin ${HOME}/.ssh && echo "host *" > /root/.ssh/config\nCOPY . .\n'));
+  });
+
+  test('crosses an unrelated ARG, a LABEL and a COPY of other files', () => {
+    const input = stage('ARG VERSION', 'LABEL a=b', 'COPY config.yaml ./configs/', 'RUN apk add --no-cache git');
+    expect(fix(input).output).toContain('WORKDIR /app\nRUN apk add --no-cache git\nCOPY . .\nARG VERSION\nLABEL a=b\nCOPY config.yaml ./configs/\nRUN go build');
+  });
+
+  test('not across a COPY into a directory the package manager reads', () => {
+    const input = stage('COPY sources.list /etc/apt/', 'RUN apt-get update');
+    expect(fix(input).skips).toEqual(['5: the COPY sources.list /etc/apt/ writes /etc/apt, which overlaps /etc used by apt-get']);
+  });
+
+  test('lands above the source COPY when a step between the go.mod COPY and it must stay', () => {
+    const input = 'FROM golang:1.19\nWORKDIR /app\nCOPY go.mod go.sum ./\nRUN go mod download\nRUN ./tools/setup.sh\nCOPY . .\nRUN apk add git\nRUN go build .\n';
+    expect(fix(input).output).toBe('FROM golang:1.19\nWORKDIR /app\nCOPY go.mod go.sum ./\nRUN go mod download\nRUN ./tools/setup.sh\nRUN apk add git\nCOPY . .\nRUN go build .\n');
+  });
+
+  test('the seed case composes with go/mod-download-first in one pass, and a second run changes nothing', () => {
+    const input = 'FROM golang:1.19\nWORKDIR /app\nCOPY . .\nRUN apt-get update && apt-get install -y git\nRUN go mod download\nRUN go build -o /app/main .\n';
+    const both = [hoistIndependentRun, modDownloadFirst];
+    const once = fix(input, both);
+    expect(once.output).toBe('FROM golang:1.19\nWORKDIR /app\nRUN apt-get update && apt-get install -y git\nCOPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\nRUN go build -o /app/main .\n');
+    expect(fix(once.output, both)).toEqual({ output: once.output, skips: [], changes: [] });
+  });
+
+  test('the move helper keeps a file without a final newline that way', () => {
+    const text = 'FROM x\r\nCOPY . .\r\nRUN apk add git';
+    const doc = parseDockerfile(text);
+    const run = doc.instructions[2]!;
+    const out = applyEdits(text, moveAbove(doc, run, doc.source.lineStarts[1]!).map((e) => ({ ...e, owner: 't' })));
+    expect(out).toBe('FROM x\r\nRUN apk add git\r\nCOPY . .');
+  });
+});
+
+describe('skips', () => {
+  const cases: [string, string[], string][] = [
+    ['a pipe', ['RUN apt-get install -y git | tee /tmp/log'], 'the RUN uses a pipe'],
+    ['command substitution', ['RUN apt-get install -y $(cat packages.txt)'], 'the RUN uses command substitution ($(cat packages.txt))'],
+    ['a redirect to a relative file', ['RUN apt-get install -y git > apt.log'], 'the RUN redirects to apt.log, a path that may be among the copied files'],
+    ['a local package file', ['RUN apk add --allow-untrusted ./vendor/pkg.apk'], 'apk gets the relative path ./vendor/pkg.apk, which may be among the copied files'],
+    ['a non-install subcommand', ['RUN apt-get source hello'], 'apt-get source is not a package install, update or removal'],
+    ['a home inside the copy', ['RUN useradd -m -d /app/home app'], 'the COPY . . writes /app, which overlaps /app/home used by useradd'],
+    ['chmod of a copied file', ['RUN chmod +x /app/entrypoint.sh'], 'the COPY . . writes /app, which overlaps /app/entrypoint.sh used by chmod'],
+    ['a go command that reads the tree', ['RUN apk add git && go generate ./...'], ''],
+    ['an unresolvable path', ['RUN mkdir -p $DATA_DIR'], 'cannot tell where $DATA_DIR points'],
+    ['a VOLUME', ['VOLUME /data', 'RUN mkdir -p /data/db'], 'moving it would cross the VOLUME /data'],
+    ['a USER change', ['USER 1000', 'RUN mkdir -p /tmp/x'], 'moving it would cross the USER 1000'],
+    ['an ENV PATH', ['ENV PATH=/app/bin:$PATH', 'RUN apk add git'], 'the ENV PATH=/app/bin:$PATH sets PATH, which apk may read'],
+    ['a GOPROXY for go install', ['ENV GOPROXY=https://proxy.example.com', 'RUN go install example.com/tool@v1.0.0'], 'the ENV GOPROXY=https://proxy.example.com sets GOPROXY, which go may read'],
+    ['git config of the copied repository', ['RUN git config core.autocrlf false'], "git config without --global writes the copied repository's own config"],
+    ['a script', ['RUN ./scripts/install-deps.sh && apk add git'], './scripts/install-deps.sh may read the copied sources'],
+    ['go install into the copy, set in the RUN', ['RUN export GOBIN=/app/bin && go install example.com/tool@v1.0.0'], 'the COPY . . writes /app, which overlaps /app/bin used by go install'],
+    ['go install into a place built from variables', ['RUN GOBIN=$PWD/bin go install example.com/tool@v1.0.0'], 'cannot tell where go install writes (GOBIN has a value I cannot resolve)'],
+  ];
+  test.each(cases)('%s', (_name, lines, reason) => {
+    const input = stage(...lines);
+    const result = fix(input);
+    expect(result.output).toBe(input);
+    expect(result.skips).toEqual(reason === '' ? [] : [`${3 + lines.length}: ${reason}`]);
+  });
+
+  test('a COPY --from that writes the whole file system', () => {
+    const input = 'FROM golang:1.19\nWORKDIR /app\nCOPY . .\nCOPY --from=tonistiigi/xx / /\nRUN apk add clang\nRUN go build .\n';
+    expect(fix(input).skips).toEqual(['5: the COPY --from=tonistiigi/xx / / writes /, which overlaps /etc used by apk']);
+  });
+
+  test('a source COPY into the image root', () => {
+    const input = 'FROM golang:1.19\nWORKDIR /\nCOPY . .\nRUN apt-get install -y git\nRUN go build .\n';
+    expect(fix(input).skips).toEqual(['4: the COPY . . writes /, which overlaps /etc used by apt-get']);
+  });
+
+  test('no Go command after the source COPY: not a Go build stage, nothing to say', () => {
+    const input = 'FROM alpine:3.19\nCOPY . /app\nRUN apk add git\n';
+    expect(fix(input)).toEqual({ output: input, skips: [], changes: [] });
+  });
+});

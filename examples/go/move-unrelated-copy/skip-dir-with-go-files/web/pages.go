@@ -1,0 +1,3 @@
+package web
+
+const Index = "<h1>hi</h1>"

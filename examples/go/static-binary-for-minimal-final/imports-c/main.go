@@ -1,0 +1,10 @@
+package main
+
+// #include <unistd.h>
+import "C"
+
+import "fmt"
+
+func main() {
+	fmt.Println("pid", C.getpid())
+}
