@@ -17,6 +17,7 @@ import { copiesWholeContext, copySpec } from '../../src/instructions.js';
 import { mountsOf } from '../../src/mounts.js';
 import { type Instruction, type ParsedDockerfile, parseDockerfile } from '../../src/parse.js';
 import { runScript } from '../../src/shell.js';
+import { stageScripts } from '../../src/go.js';
 import { ResultBuilder, type Transform, type TransformContext } from '../../src/transform.js';
 
 /** Each entry with a path it must exclude (to tell whether the file already covers it). */
@@ -27,6 +28,10 @@ const ENTRIES: readonly { pattern: string; probe: string }[] = [
   { pattern: '**/*.swp', probe: 'sub/main.go.swp' },
   { pattern: '**/.DS_Store', probe: 'sub/.DS_Store' },
 ];
+
+/** Build drivers and script runners whose insides we cannot see. */
+const OPAQUE_DRIVERS = new Set(['make', 'mage', 'task', 'just', 'goreleaser']);
+const SCRIPT_RUNNERS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh']);
 
 const HEADER = '# added by cachefix: VCS data and editor files change on every commit and would invalidate COPY . .';
 
@@ -42,11 +47,15 @@ export const dockerignore: Transform = {
   ],
   apply(doc, context) {
     const out = new ResultBuilder();
-    // What it looks for.
-    const wholeCopy = doc.instructions.find((i) => {
-      const spec = copySpec(i);
-      return spec !== null && copiesWholeContext(spec);
-    });
+    // What it looks for: a whole-context copy in a stage that runs go itself. Only there do the
+    // guards below know everything that could read .git (other ecosystems' build scripts may).
+    const wholeCopy = doc.stages
+      .filter((stage) => stageScripts(doc, stage).goCommands.length > 0)
+      .flatMap((stage) => stage.instructions)
+      .find((i) => {
+        const spec = copySpec(i);
+        return spec !== null && copiesWholeContext(spec);
+      });
     if (!wholeCopy) return out.result();
     const rules = ignoreRules(context.build, context.dockerfilePath);
     if (rules.ignores('.git/HEAD')) return out.result();
@@ -82,14 +91,24 @@ function reIncluded(existing: string | null, patterns: readonly string[]): strin
   return null;
 }
 
-/** A RUN that calls git needs .git in the context. */
+/** A RUN that calls git needs .git in the context; make and scripts often do (version stamps). */
 function gitUser(doc: ParsedDockerfile): string | null {
   for (const run of doc.instructions.filter((i) => i.keyword === 'RUN')) {
     const script = runScript(doc, run);
-    const callsGit = script.parsed
-      ? script.commands.some((c) => c.words[0]?.value === 'git')
-      : /(^|[\s;&|(])git\s/.test(doc.source.text.slice(run.argsStart, run.end));
-    if (callsGit) return `the RUN on line ${run.line + 1} calls git, which may read .git from the context`;
+    if (!script.parsed) {
+      if (/(^|[\s;&|(])(git|make)\s/.test(doc.source.text.slice(run.argsStart, run.end))) {
+        return `the RUN on line ${run.line + 1} may call git, which reads .git from the context`;
+      }
+      continue;
+    }
+    for (const command of script.commands) {
+      const name = command.words[0]?.value ?? '';
+      if (name === 'git') return `the RUN on line ${run.line + 1} calls git, which reads .git from the context`;
+      const runsScript = SCRIPT_RUNNERS.has(name) && command.words.length > 1 && !command.words[1]?.value.startsWith('-');
+      if (OPAQUE_DRIVERS.has(name) || name.includes('/') || runsScript) {
+        return `the RUN on line ${run.line + 1} runs ${name}, which may read .git (version stamps)`;
+      }
+    }
   }
   return null;
 }

@@ -69,7 +69,8 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
       continue;
     }
     const mounts = mountsOf(run.instruction);
-    const has = (target: string) => mounts.some((m) => m.target === target);
+    // a cache mount of the target or of a directory above it (`/root/.cache`) already covers it
+    const has = (target: string) => mounts.some((m) => m.target === target || (m.type === 'cache' && target.startsWith(`${m.target === '/' ? '' : m.target}/`)));
     const conflict = mounts.find((m) => m.type !== 'cache' && (m.target === dirs.modCache || m.target === dirs.buildCache));
     if (conflict) {
       out.skip(run.instruction, `a ${conflict.type} mount already uses ${conflict.target}`);
