@@ -74,20 +74,27 @@ function copiedGoVersion(doc: ParsedDockerfile, lineage: readonly Stage[], befor
   return version;
 }
 
-/** Package names whose installation gives a stage a C compiler (apk and apt spellings). */
-const C_COMPILER_PACKAGES = /^(gcc|g\+\+|gcc-[\w.-]+|clang|clang-[\w.-]+|build-base|build-essential|alpine-sdk)$/;
+/**
+ * Package names whose installation gives a stage a C toolchain (apk and apt spellings); musl-dev and
+ * libc-dev come with gcc in practice, and mark the stage as one that links cgo.
+ */
+const C_TOOLCHAIN_PACKAGES = /^(gcc|g\+\+|gcc-[\w.-]+|clang|clang-[\w.-]+|build-base|build-essential|musl-dev|libc6?-dev|alpine-sdk)$/;
 
 /** Whether an apk/apt install in the stage's lineage, before `before`, brings a C compiler. */
 export function installsCCompiler(doc: ParsedDockerfile, stage: Stage, before: Instruction): boolean {
   return stageLineage(doc, stage).some((s) => s.instructions.some((instruction) => {
     if (instruction.keyword !== 'RUN' || instruction.start >= before.start) return false;
     const script = runScript(doc, instruction);
-    if (!script.parsed) return /\b(gcc|clang|build-base|build-essential|alpine-sdk)\b/.test(doc.source.text.slice(instruction.argsStart, instruction.end));
+    if (!script.parsed) return /\b(gcc|clang|build-base|build-essential|musl-dev|alpine-sdk)\b/.test(doc.source.text.slice(instruction.argsStart, instruction.end));
     return script.commands.some((c) => {
       const words = c.words.map((w) => w.value);
+      const manager = words[0] ?? '';
       const install = words.findIndex((w) => w === 'add' || w === 'install');
-      if (!['apk', 'apt-get', 'apt', 'aptitude'].includes(words[0] ?? '') || install < 0) return false;
-      return words.slice(install + 1).filter((w) => !w.startsWith('-')).some((p) => C_COMPILER_PACKAGES.test(p.replace(/[=:].*$/, '')));
+      if (!['apk', 'apt-get', 'apt', 'aptitude'].includes(manager) || install < 0) return false;
+      const packages = words.slice(install + 1).filter((w) => !w.startsWith('-')).map((w) => w.replace(/[=:].*$/, ''));
+      // Debian's golang packages recommend gcc, and apt installs recommendations by default
+      const golangWithRecommends = manager !== 'apk' && !words.includes('--no-install-recommends') && packages.some((p) => /^golang(-[\d.]+)?(-go)?$/.test(p));
+      return golangWithRecommends || packages.some((p) => C_TOOLCHAIN_PACKAGES.test(p));
     });
   }));
 }

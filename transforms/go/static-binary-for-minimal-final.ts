@@ -24,6 +24,7 @@ import { compareGoVersions, parseGoMod } from '../../src/gomod.js';
 import { copySpec } from '../../src/instructions.js';
 import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from '../../src/parse.js';
 import { runScript } from '../../src/shell.js';
+import { installsCCompiler } from '../../src/go-toolchain.js';
 import { ResultBuilder, type Transform, type TransformContext } from '../../src/transform.js';
 
 /**
@@ -49,8 +50,6 @@ const CGO_MODULES = [
 /** Build tags that conventionally select cgo code (go-sqlite3, netcgo, libpcap, libseccomp, ...). */
 const CGO_TAGS = /cgo|sqlite|pcap|seccomp|gpgme|libdm|gssapi|kerberos|libgit2|rocksdb|pkcs11|libvirt|cuda/i;
 
-/** Package names whose installation gives a stage a C toolchain (apk and apt spellings). */
-const C_TOOLCHAIN_PACKAGES = /^(gcc|g\+\+|gcc-[\w.-]+|clang|clang-[\w.-]+|build-base|build-essential|musl-dev|libc6?-dev|alpine-sdk)$/;
 
 /** A go build or install in a RUN we cannot parse (heredoc, exec form). */
 const GO_BUILD_TEXT = /(^|[\s;&|("'`])go["',\s]+(build|install)\b/;
@@ -201,7 +200,7 @@ function cgoToolchain(doc: ParsedDockerfile, build: GoBuildCommand): 'links' | '
   const image = resolveImage(doc, written);
   if (image === null) return { reason: `cannot tell whether ${written} can link cgo (an ARG in the image has no default)` };
   if (isWindowsImage(image)) return 'none';
-  const compiler = installsCToolchain(doc, lineage, build.instruction);
+  const compiler = installsCCompiler(doc, build.stage, build.instruction);
   if (!isGolangImage(image)) {
     if (compiler) return 'links';
     return { reason: `cannot tell whether ${image} has a C compiler, so whether cgo is on (set CGO_ENABLED explicitly)` };
@@ -214,25 +213,6 @@ function cgoToolchain(doc: ParsedDockerfile, build: GoBuildCommand): 'links' | '
   const version = /^\d+(\.\d+)*/.exec(tag)?.[0];
   if (version === undefined || version === '1') return 'none'; // `alpine`, `1-alpine`: the latest Go
   return compareGoVersions(version, '1.20') < 0 ? 'links' : 'none';
-}
-
-/** Whether an apk/apt install in the lineage (before the build) brings gcc, build-base, musl-dev and the like. */
-function installsCToolchain(doc: ParsedDockerfile, lineage: readonly Stage[], before: Instruction): boolean {
-  return lineage.some((stage) => stage.instructions.some((instruction) => {
-    if (instruction.keyword !== 'RUN' || instruction.start >= before.start) return false;
-    const script = runScript(doc, instruction);
-    if (!script.parsed) return /\b(gcc|build-base|build-essential|musl-dev)\b/.test(doc.source.text.slice(instruction.argsStart, instruction.end));
-    return script.commands.some((c) => {
-      const words = c.words.map((w) => w.value);
-      const manager = words[0] ?? '';
-      const install = words.findIndex((w) => w === 'add' || w === 'install');
-      if (!['apk', 'apt-get', 'apt', 'aptitude'].includes(manager) || install < 0) return false;
-      const packages = words.slice(install + 1).filter((w) => !w.startsWith('-')).map((w) => w.replace(/[=:].*$/, ''));
-      // Debian's golang packages recommend gcc, and apt installs recommendations by default
-      const golangWithRecommends = manager !== 'apk' && !words.includes('--no-install-recommends') && packages.some((p) => /^golang(-[\d.]+)?(-go)?$/.test(p));
-      return golangWithRecommends || packages.some((p) => C_TOOLCHAIN_PACKAGES.test(p));
-    });
-  }));
 }
 
 /**
