@@ -16,11 +16,17 @@ const NAIVE = 'FROM golang:1.19 AS build\nWORKDIR /app\nCOPY . .\nRUN go mod dow
 const work = mkdtempSync(join(tmpdir(), 'cachefix-pre-commit-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function repoWithHook(name: string, hook: string): { dir: string; git: (...args: string[]) => ReturnType<typeof spawnSync> } {
+interface Run {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function repoWithHook(name: string, hook: string): { dir: string; git: (...args: string[]) => Run } {
   const dir = join(work, name);
   cpSync(join(sharedDir, 'tools', 'offline-builder', 'sample-app'), dir, { recursive: true });
   const env = { ...process.env, PRE_COMMIT_HOME: join(work, 'cache'), GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
-  const git = (...args: string[]) => spawnSync('git', args, { cwd: dir, env, encoding: 'utf8' });
+  const git = (...args: string[]): Run => spawnSync('git', args, { cwd: dir, env, encoding: 'utf8' });
   const rev = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: projectRoot, encoding: 'utf8' }).stdout.trim();
   git('init', '-q');
   writeFileSync(join(dir, 'Dockerfile'), NAIVE);
