@@ -106,6 +106,7 @@ export async function main(rawArgv: readonly string[], terminal: Terminal): Prom
       paths: pathsOf(parsed.paths as string[] | undefined, parsed._),
       mode,
       transforms: selected,
+      knownTransformIds: registry.map((t) => t.id),
       cwd: terminal.cwd,
       quiet: parsed.quiet === true,
       ...(parsed.context !== undefined ? { context: parsed.context } : {}),

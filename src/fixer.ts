@@ -7,7 +7,8 @@ import { type BuildContext, normalizePath, withPendingFiles } from './context.js
 import { applyEdits, type Edit, mapOffsetBack } from './edits.js';
 import { isKnownKeyword, parseDockerfile } from './parse.js';
 import { lineOf, sourceText } from './source.js';
-import type { Safety, Transform } from './transform.js';
+import { fileSuppressed, rangeSuppressed, type Suppressions, suppressions } from './suppressions.js';
+import type { Safety, Transform, TransformResult } from './transform.js';
 
 export interface FixOptions {
   readonly transforms: readonly Transform[];
@@ -15,6 +16,8 @@ export interface FixOptions {
   /** The Dockerfile's path relative to the context root, when inside it (for `<name>.dockerignore`). */
   readonly dockerfilePath?: string | null;
   readonly maxPasses?: number;
+  /** Every transform id there is (for warnings about unknown ids in ignore comments); default: `transforms`. */
+  readonly knownTransformIds?: readonly string[];
 }
 
 /** A rewrite that was made. `line` is 1-based, in the original text. */
@@ -110,9 +113,13 @@ export function fixText(text: string, options: FixOptions): FixResult {
   for (let pass = 1; pass <= maxPasses; pass++) {
     const changedBy: string[] = [];
     const skips: SkippedChange[] = [];
+    const known = options.knownTransformIds ?? options.transforms.map((t) => t.id);
+    for (const warning of suppressions(parseDockerfile(current), known).warnings) {
+      skips.push({ transform: 'cachefix', line: toOriginalLine(warning.offset), reason: `warning: ${warning.message}` });
+    }
     for (const transform of options.transforms) {
       const doc = parseDockerfile(current);
-      const result = transform.apply(doc, contextFor());
+      const result = withoutSuppressed(transform.id, transform.apply(doc, contextFor()), suppressions(doc, known));
       for (const skip of result.skips) {
         skips.push({ transform: transform.id, line: toOriginalLine(skip.offset), reason: originalLines(skip.reason, current) });
       }
@@ -159,6 +166,26 @@ function checkStillParses(transform: string, before: string, after: string): voi
   if (unknown(after) > unknown(before)) {
     throw new TransformBugError(transform, 'the rewritten Dockerfile has an instruction Docker would not recognise');
   }
+}
+
+/**
+ * Drops what ignore comments switch off: every change located in, or editing, an ignored
+ * instruction, as a whole (its edits and file writes), and the skips located there.
+ */
+function withoutSuppressed(id: string, result: TransformResult, s: Suppressions): TransformResult {
+  if (fileSuppressed(s, id)) return { edits: [], changes: [], skips: [] };
+  if (s.ranges.length === 0) return result;
+  const attributed = result.changes.every((c) => c.edits !== undefined);
+  if (!attributed) return result; // a hand-made result without per-change edits cannot be split safely
+  const suppressed = (c: TransformResult['changes'][number]) =>
+    rangeSuppressed(s, id, c.offset, c.offset) || (c.edits ?? []).some((e) => rangeSuppressed(s, id, e.start, e.end));
+  const changes = result.changes.filter((c) => !suppressed(c));
+  return {
+    edits: changes.flatMap((c) => c.edits ?? []),
+    changes,
+    skips: result.skips.filter((k) => !rangeSuppressed(s, id, k.offset, k.offset)),
+    files: changes.flatMap((c) => c.files ?? []),
+  };
 }
 
 function dedupe(skips: SkippedChange[]): SkippedChange[] {

@@ -19,6 +19,8 @@ export interface RunOptions {
   readonly paths: readonly string[];
   readonly mode: Mode;
   readonly transforms: readonly Transform[];
+  /** Every transform id there is, for warnings about unknown ids in ignore comments. */
+  readonly knownTransformIds?: readonly string[];
   /** The build context directory; default: each Dockerfile's directory (the working directory for stdin). */
   readonly context?: string;
   readonly cwd: string;
@@ -150,7 +152,7 @@ function fixContent(
     if (!rel.startsWith('..') && !isAbsolute(rel)) pendingHere.set(rel.split(sep).join('/'), content);
   }
   const context = withPendingFiles({ ...fsContext(contextDir), dockerfileIgnore }, pendingHere);
-  const result = fixText(text, { transforms: options.transforms, context, dockerfilePath });
+  const result = fixText(text, { transforms: options.transforms, context, dockerfilePath, knownTransformIds: options.knownTransformIds });
   const writes = new Map(result.files.map((f) => [resolve(contextDir, f.path), f.after]));
   const contextFiles = [...writes.keys()].map((abs) => displayPath(options.cwd, abs));
   const contextDiff = result.files
@@ -201,7 +203,8 @@ function printDiagnostics(report: FileReport, out: Output): void {
   }
   const lines = [
     ...report.changes.map((c) => ({ line: c.line, text: `${report.path}:${c.line} ${c.transform}: ${c.rationale}` })),
-    ...report.skips.map((s) => ({ line: s.line, text: `${report.path}:${s.line} ${s.transform} skipped: ${s.reason}` })),
+    // the engine's own notes (`cachefix`: ignore-comment warnings, unreadable line endings) are not skips
+    ...report.skips.map((s) => ({ line: s.line, text: s.transform === 'cachefix' ? `${report.path}:${s.line} ${s.reason}` : `${report.path}:${s.line} ${s.transform} skipped: ${s.reason}` })),
   ].sort((a, b) => a.line - b.line);
   for (const line of lines) out.stderr(`${line.text}\n`);
 }

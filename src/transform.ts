@@ -15,6 +15,9 @@ export interface TransformContext {
 /** One applied rewrite, located at an offset of the text the transform saw. */
 export interface TransformChange {
   readonly offset: number;
+  /** The edits (and context-file writes) that make this change, so it can be dropped as a whole. */
+  readonly edits?: readonly Edit[];
+  readonly files?: readonly ContextFileWrite[];
   /** Extra detail beyond the transform's rationale (what exactly was written). */
   readonly detail?: string;
 }
@@ -68,13 +71,13 @@ export class ResultBuilder {
 
   change(at: Instruction | number, edits: readonly Edit[], detail?: string): void {
     this.edits.push(...edits);
-    this.changes.push({ offset: typeof at === 'number' ? at : at.start, ...(detail ? { detail } : {}) });
+    this.changes.push({ offset: typeof at === 'number' ? at : at.start, edits, files: [], ...(detail ? { detail } : {}) });
   }
 
   /** A change made in a context file rather than in the Dockerfile; `at` locates it for messages. */
   writeFile(at: Instruction | number, file: ContextFileWrite, detail?: string): void {
     this.files.push(file);
-    this.changes.push({ offset: typeof at === 'number' ? at : at.start, ...(detail ? { detail } : {}) });
+    this.changes.push({ offset: typeof at === 'number' ? at : at.start, edits: [], files: [file], ...(detail ? { detail } : {}) });
   }
 
   skip(at: Instruction | number, reason: string): void {
