@@ -150,6 +150,19 @@ describe('--write', () => {
     expect(readFileSync(file, 'utf8')).toBe(FIXED);
     expect(cachefix([...ONE, '--check'], { cwd: work }).status).toBe(0);
   });
+  test('several absolute paths at once, as lint-staged passes them: each fixed in its own context', () => {
+    const a = goApp(join(work, 'svc-a'));
+    const b = goApp(join(work, 'svc-b'), NAIVE.replace(/\n/g, '\r\n'));
+    const clean = join(work, 'Containerfile');
+    writeFileSync(clean, CLEAN);
+    const result = cachefix([...ONE, '--write', a, b, clean], { cwd: work });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe('wrote svc-a/Dockerfile\nwrote svc-b/Dockerfile\n');
+    expect(readFileSync(a, 'utf8')).toBe(FIXED);
+    expect(readFileSync(b, 'utf8')).toBe(FIXED.replace(/\n/g, '\r\n'));
+    expect(readFileSync(clean, 'utf8')).toBe(CLEAN);
+    expect(result.stderr).toMatch(/cachefix: 3 files checked, 2 changed/);
+  });
   test('keeps CRLF line endings', () => {
     const file = goApp(work, NAIVE.replace(/\n/g, '\r\n'));
     cachefix([...ONE, '--write'], { cwd: work });
