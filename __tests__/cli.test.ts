@@ -296,6 +296,24 @@ describe('directory discovery', () => {
   });
 });
 
+describe('--format json', () => {
+  test('one object per file with changes, skips and the diff; --check still exits 1; errors stay on stderr', () => {
+    goApp(join(work, 'a'));
+    mkdirSync(join(work, 'b'));
+    writeFileSync(join(work, 'b', 'Dockerfile'), NAIVE);
+    const result = cachefix([...ONE, '--format', 'json', '--check', 'a', 'b', 'missing/Dockerfile'], { cwd: work });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe('missing/Dockerfile: no such file or directory\n');
+    const reports = JSON.parse(result.stdout) as { path: string; changed: boolean; changes: { transform: string; line: number }[]; skips: { reason: string }[]; diff: string }[];
+    expect(reports.map((r) => [r.path, r.changed])).toEqual([['missing/Dockerfile', false], ['a/Dockerfile', true], ['b/Dockerfile', false]]);
+    expect(reports[1]?.changes.map((c) => [c.transform, c.line])).toEqual([['go/mod-download-first', 3]]);
+    expect(applyPatch(NAIVE, reports[1]?.diff ?? '')).toBe(FIXED);
+    expect(reports[2]?.skips[0]?.reason).toMatch(/^no go.mod at the root of the build context/);
+    goApp(join(work, 'c'));
+    expect(cachefix([...ONE, '--format', 'json', '--check', 'c'], { cwd: work }).status).toBe(1);
+  });
+});
+
 describe('information', () => {
   test('--list shows id, safety and title', () => {
     const result = cachefix(['--list'], { cwd: work });

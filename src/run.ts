@@ -25,6 +25,8 @@ export interface RunOptions {
   readonly context?: string;
   readonly cwd: string;
   readonly quiet?: boolean;
+  /** `diff` (default): a unified diff and one line per change; `json`: one object per file on stdout. */
+  readonly format?: 'diff' | 'json';
 }
 
 export interface Output {
@@ -76,8 +78,13 @@ export async function run(options: RunOptions, out: Output): Promise<RunResult> 
       }
     }
   }
-  for (const report of reports) printReport(report, options, out);
-  if (!options.quiet) out.stderr(summary(reports, options.mode));
+  if (options.format === 'json') {
+    out.stdout(`${JSON.stringify(reports.map(jsonReport), null, 2)}\n`);
+    for (const report of reports) if (report.error !== undefined) out.stderr(`${report.path}: ${report.error}\n`);
+  } else {
+    for (const report of reports) printReport(report, options, out);
+    if (!options.quiet) out.stderr(summary(reports, options.mode));
+  }
   return { files: reports.map(publicReport), exitCode: exitCodeOf(reports, options.mode) };
 }
 
@@ -92,6 +99,11 @@ async function runStdin(options: RunOptions, out: Output): Promise<RunResult> {
     report = fixContent(path, text, contextDir, null, options, new Map());
   } catch (error) {
     report = errorReport(path, messageOf(error));
+  }
+  if (options.format === 'json') {
+    out.stdout(`${JSON.stringify([{ ...jsonReport(report), output: report.output }], null, 2)}\n`);
+    if (report.error !== undefined) out.stderr(`${report.path}: ${report.error}\n`);
+    return { files: [publicReport(report)], exitCode: exitCodeOf([report], options.mode) };
   }
   if (report.status !== 'error') {
     if (options.mode === 'check') out.stdout(report.diff);
@@ -240,6 +252,12 @@ function errorReport(path: string, error: string): InternalReport {
 function publicReport(report: InternalReport | FileReport): FileReport {
   const { path, status, changes, skips, diff, contextFiles, error } = report;
   return { path, status, changes, skips, diff, contextFiles, ...(error !== undefined ? { error } : {}) };
+}
+
+/** The JSON form of a report: `changed` first, for scripts that only want to know that. */
+function jsonReport(report: FileReport): FileReport & { changed: boolean } {
+  const { path, ...rest } = publicReport(report);
+  return { path, changed: report.status === 'changed', ...rest };
 }
 
 function usage(out: Output, message: string): RunResult {
