@@ -47,7 +47,7 @@ export async function main(rawArgv: readonly string[], terminal: Terminal): Prom
       .option('unsafe', { type: 'boolean', describe: 'Also run transforms that change the image in a noticeable way' })
       .option('list', { type: 'boolean', describe: 'List the transforms (id, safety, title) and exit' })
       .option('color', { type: 'boolean', describe: 'Colour the diff (default: only on a terminal; NO_COLOR honoured)' })
-      .option('format', { choices: ['diff', 'json'] as const, describe: 'Output: a unified diff (default), or JSON, one object per file with its changes, skips and diff' })
+      .option('format', { choices: ['diff', 'json', 'sarif'] as const, describe: 'Output: a unified diff (default); json, one object per file with its changes, skips and diff; or sarif (SARIF 2.1.0 for code scanning)' })
       .option('quiet', { alias: 'q', type: 'boolean', describe: 'Print no summary line' })
       .conflicts('write', 'check')
       .example('$0', 'Show the diff for every Dockerfile under the current directory')
@@ -110,7 +110,7 @@ export async function main(rawArgv: readonly string[], terminal: Terminal): Prom
       knownTransformIds: registry.map((t) => t.id),
       cwd: terminal.cwd,
       quiet: parsed.quiet === true,
-      format: parsed.format === 'json' ? 'json' : 'diff',
+      format: parsed.format ?? 'diff',
       ...(parsed.context !== undefined ? { context: parsed.context } : {}),
     },
     output,

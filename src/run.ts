@@ -11,7 +11,9 @@ import { colorDiff, type Painter, unifiedDiff } from './diff.js';
 import { withPendingFiles } from './context.js';
 import { type AppliedChange, fixText, type SkippedChange } from './fixer.js';
 import { fsContext } from './fs-context.js';
+import { sarifLog } from './sarif.js';
 import type { Transform } from './transform.js';
+import { packageVersion } from './version.js';
 
 export type Mode = 'diff' | 'write' | 'check';
 
@@ -25,8 +27,8 @@ export interface RunOptions {
   readonly context?: string;
   readonly cwd: string;
   readonly quiet?: boolean;
-  /** `diff` (default): a unified diff and one line per change; `json`: one object per file on stdout. */
-  readonly format?: 'diff' | 'json';
+  /** `diff` (default): a unified diff and one line per change; `json`: one object per file; `sarif`: SARIF 2.1.0. */
+  readonly format?: 'diff' | 'json' | 'sarif';
 }
 
 export interface Output {
@@ -78,7 +80,11 @@ export async function run(options: RunOptions, out: Output): Promise<RunResult> 
       }
     }
   }
-  if (options.format === 'json') {
+  if (options.format === 'sarif') {
+    const files = reports.map((r) => ({ ...r, path: encodeURI(r.path) }));
+    out.stdout(`${JSON.stringify(sarifLog(files, options.transforms, packageVersion()), null, 2)}\n`);
+    for (const report of reports) if (report.error !== undefined) out.stderr(`${report.path}: ${report.error}\n`);
+  } else if (options.format === 'json') {
     out.stdout(`${JSON.stringify(reports.map(jsonReport), null, 2)}\n`);
     for (const report of reports) if (report.error !== undefined) out.stderr(`${report.path}: ${report.error}\n`);
   } else {
@@ -100,8 +106,11 @@ async function runStdin(options: RunOptions, out: Output): Promise<RunResult> {
   } catch (error) {
     report = errorReport(path, messageOf(error));
   }
-  if (options.format === 'json') {
-    out.stdout(`${JSON.stringify([{ ...jsonReport(report), output: report.output }], null, 2)}\n`);
+  if (options.format === 'json' || options.format === 'sarif') {
+    const document = options.format === 'sarif'
+      ? sarifLog([{ ...report, path: 'Dockerfile' }], options.transforms, packageVersion())
+      : [{ ...jsonReport(report), output: report.output }];
+    out.stdout(`${JSON.stringify(document, null, 2)}\n`);
     if (report.error !== undefined) out.stderr(`${report.path}: ${report.error}\n`);
     return { files: [publicReport(report)], exitCode: exitCodeOf([report], options.mode) };
   }
