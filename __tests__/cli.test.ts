@@ -74,6 +74,11 @@ describe('the default transform set', () => {
     );
     expect(cachefix(['--check'], { cwd: work }).status).toBe(0);
   });
+  test('the summary counts safe and unsafe fixes apart when unsafe ones ran', () => {
+    goApp(work);
+    const result = cachefix(['--only', 'go/mod-download-first,go/strip-symbols'], { cwd: work });
+    expect(result.stderr).toMatch(/cachefix: 1 file checked, 1 would change \(2 fixes: 1 safe, 1 unsafe, 0 skipped\)\n$/);
+  });
   test('--no-mounts leaves out every transform that adds RUN --mount', () => {
     const file = goApp(work);
     cachefix(['--write', '--no-mounts'], { cwd: work });

@@ -25,3 +25,21 @@ test('colour on a terminal, none in a pipe, none with NO_COLOR, and the flags ov
   expect(await diffOutput(true, {}, ['--no-color'])).not.toContain('\u001b[');
   expect(await diffOutput(false, { NO_COLOR: '1' }, ['--color'])).toContain('\u001b[');
 });
+
+test('a progress line on a terminal stderr for long runs, cleared at the end; none in a pipe', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cachefix-progress-'));
+  try {
+    for (let i = 0; i < 25; i++) writeFileSync(join(dir, `s${String(i).padStart(2, '0')}.Dockerfile`), 'FROM debian\nRUN echo hi\n');
+    const run = async (stderrIsTTY: boolean) => {
+      let stderr = '';
+      await main(['.'], { stdout: () => undefined, stderr: (t) => { stderr += t; }, readStdin: async () => Buffer.alloc(0), stdoutIsTTY: false, stderrIsTTY, env: {}, cwd: dir });
+      return stderr;
+    };
+    const tty = await run(true);
+    expect(tty).toContain('\r\u001b[K[1/25] s00.Dockerfile');
+    expect(tty).toContain('[25/25] s24.Dockerfile\r\u001b[Kcachefix: 25 files checked');
+    expect(await run(false)).toBe('cachefix: 25 files checked, 0 would change (0 fixes, 0 skipped)\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

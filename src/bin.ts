@@ -13,6 +13,7 @@ process.exitCode = await main(hideBin(process.argv), {
   stderr: (text) => process.stderr.write(text),
   readStdin,
   stdoutIsTTY: process.stdout.isTTY === true,
+  stderrIsTTY: process.stderr.isTTY === true,
   env: process.env,
   cwd: process.cwd(),
 });

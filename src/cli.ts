@@ -11,6 +11,7 @@ export interface Terminal {
   stderr(text: string): void;
   readStdin(): Promise<Buffer>;
   readonly stdoutIsTTY: boolean;
+  readonly stderrIsTTY?: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
 }
@@ -101,7 +102,7 @@ export async function main(rawArgv: readonly string[], terminal: Terminal): Prom
   const mode: Mode = parsed.write === true ? 'write' : parsed.check === true ? 'check' : 'diff';
   const colour = parsed.color ?? (terminal.stdoutIsTTY && !terminal.env.NO_COLOR);
   const paint = colour ? pc.createColors(true) : plainPainter;
-  const output: Output = { stdout: terminal.stdout, stderr: terminal.stderr, readStdin: terminal.readStdin, paint };
+  const output: Output = { stdout: terminal.stdout, stderr: terminal.stderr, readStdin: terminal.readStdin, paint, progress: terminal.stderrIsTTY === true && parsed.quiet !== true };
   const result = await run(
     {
       paths: pathsOf(parsed.paths as string[] | undefined, parsed._),

@@ -36,7 +36,12 @@ export interface Output {
   stderr(text: string): void;
   readStdin(): Promise<Buffer>;
   readonly paint: Painter;
+  /** stderr is a terminal: long runs show a progress line there. */
+  readonly progress?: boolean;
 }
+
+/** Runs with fewer files finish before a progress line would help. */
+const PROGRESS_MIN_FILES = 20;
 
 export type FileStatus = 'changed' | 'unchanged' | 'error';
 
@@ -67,7 +72,9 @@ export async function run(options: RunOptions, out: Output): Promise<RunResult> 
   const reports: InternalReport[] = errors.map((e) => errorReport(displayPath(options.cwd, e.path), e.reason));
   /** Context files this run changes (absolute path → text): later Dockerfiles of the same context see them. */
   const pending = new Map<string, string>();
-  for (const file of files) {
+  const showProgress = out.progress === true && files.length >= PROGRESS_MIN_FILES;
+  for (const [index, file] of files.entries()) {
+    if (showProgress) out.stderr(`\r\u001b[K[${index + 1}/${files.length}] ${displayPath(options.cwd, file)}`);
     const report = fixFile(file, options, pending);
     reports.push(report);
     for (const [path, text] of report.writes) pending.set(path, text);
@@ -80,6 +87,7 @@ export async function run(options: RunOptions, out: Output): Promise<RunResult> 
       }
     }
   }
+  if (showProgress) out.stderr('\r\u001b[K');
   if (options.format === 'sarif') {
     const files = reports.map((r) => ({ ...r, path: encodeURI(r.path) }));
     out.stdout(`${JSON.stringify(sarifLog(files, options.transforms, packageVersion()), null, 2)}\n`);
@@ -234,11 +242,13 @@ function summary(reports: readonly FileReport[], mode: Mode): string {
   const changed = reports.filter((r) => r.status === 'changed').length;
   const errors = reports.filter((r) => r.status === 'error').length;
   const fixes = reports.reduce((n, r) => n + r.changes.length, 0);
+  const unsafe = reports.reduce((n, r) => n + r.changes.filter((c) => c.safety === 'unsafe').length, 0);
   const skips = reports.reduce((n, r) => n + r.skips.length, 0);
   const verb = mode === 'write' ? 'changed' : 'would change';
+  const fixCount = unsafe > 0 ? `${plural(fixes, 'fix', 'fixes')}: ${fixes - unsafe} safe, ${unsafe} unsafe` : plural(fixes, 'fix', 'fixes');
   const parts = [
     `${plural(reports.length - errors, 'file')} checked`,
-    `${changed} ${verb} (${plural(fixes, 'fix', 'fixes')}, ${skips} skipped)`,
+    `${changed} ${verb} (${fixCount}, ${skips} skipped${skips > 0 ? ', reasons above' : ''})`,
   ];
   if (errors > 0) parts.push(`${plural(errors, 'error')}`);
   return `cachefix: ${parts.join(', ')}\n`;
