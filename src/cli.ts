@@ -3,6 +3,8 @@ import pc from 'picocolors';
 import yargs from 'yargs';
 import { transforms as registry } from '../transforms/index.js';
 import { type Mode, type Output, plainPainter, run } from './run.js';
+import { dirname, resolve } from 'node:path';
+import { type CliSelection, effectiveSettings, isExcluded, isIncluded, loadConfig } from './config.js';
 import { selectTransforms, splitIds, UnknownTransformError } from './select.js';
 import { packageVersion } from './version.js';
 
@@ -46,6 +48,7 @@ export async function main(rawArgv: readonly string[], terminal: Terminal): Prom
       .option('skip', { type: 'string', requiresArg: true, describe: 'Do not run these transform ids (comma-separated)' })
       .option('mounts', { type: 'boolean', describe: 'Allow transforms that add RUN --mount (BuildKit, buildah); --no-mounts for the classic builder or kaniko' })
       .option('unsafe', { type: 'boolean', describe: 'Also run transforms that change the image in a noticeable way' })
+      .option('print-config', { type: 'string', requiresArg: true, describe: 'Print the settings that apply to this Dockerfile (config file, transforms) and exit' })
       .option('list', { type: 'boolean', describe: 'List the transforms (id, safety, title) and exit' })
       .option('color', { type: 'boolean', describe: 'Colour the diff (default: only on a terminal; NO_COLOR honoured)' })
       .option('format', { choices: ['diff', 'json', 'sarif'] as const, describe: 'Output: a unified diff (default); json, one object per file with its changes, skips and diff; or sarif (SARIF 2.1.0 for code scanning)' })
@@ -91,12 +94,34 @@ export async function main(rawArgv: readonly string[], terminal: Terminal): Prom
     }
   }
   let selected;
+  const cli: CliSelection = {
+    only: splitIds(parsed.only),
+    skip: splitIds(parsed.skip),
+    ...(parsed.unsafe !== undefined ? { unsafe: parsed.unsafe } : {}),
+    ...(parsed.mounts !== undefined ? { mounts: parsed.mounts } : {}),
+  };
   try {
-    selected = selectTransforms(registry, { only: splitIds(parsed.only), skip: splitIds(parsed.skip), unsafe: parsed.unsafe === true, mounts: parsed.mounts !== false });
+    selected = selectTransforms(registry, { only: cli.only, skip: cli.skip, unsafe: parsed.unsafe === true, mounts: parsed.mounts !== false });
   } catch (error) {
     if (!(error instanceof UnknownTransformError)) throw error;
     terminal.stderr(`cachefix: ${error.message}\n`);
     return 2;
+  }
+  const ids = registry.map((t) => t.id);
+  const settingsFor = async (file: string) => {
+    const loaded = await loadConfig(dirname(file), ids);
+    return { loaded, settings: effectiveSettings(loaded, file, cli, registry) };
+  };
+  if (parsed.printConfig !== undefined) {
+    const file = resolve(terminal.cwd, parsed.printConfig);
+    try {
+      const { loaded, settings } = await settingsFor(file);
+      terminal.stdout(`${JSON.stringify({ ...settings, excluded: isExcluded(loaded, file) }, null, 2)}\n`);
+      return 0;
+    } catch (error) {
+      terminal.stderr(`${error instanceof Error ? error.message : String(error)}\n`);
+      return 2;
+    }
   }
 
   const mode: Mode = parsed.write === true ? 'write' : parsed.check === true ? 'check' : 'diff';
@@ -108,7 +133,15 @@ export async function main(rawArgv: readonly string[], terminal: Terminal): Prom
       paths: pathsOf(parsed.paths as string[] | undefined, parsed._),
       mode,
       transforms: selected,
-      knownTransformIds: registry.map((t) => t.id),
+      knownTransformIds: ids,
+      configure: async (file: string) => {
+        const { loaded, settings } = await settingsFor(file);
+        return { excluded: isExcluded(loaded, file), transforms: registry.filter((t) => settings.transforms.includes(t.id)) };
+      },
+      includes: async (dir: string) => {
+        const loaded = await loadConfig(dir, ids);
+        return (file: string) => isIncluded(loaded, file);
+      },
       cwd: terminal.cwd,
       quiet: parsed.quiet === true,
       format: parsed.format ?? 'diff',

@@ -20,7 +20,7 @@ export interface Discovered {
  * Explicit files are taken as they are; directories are searched recursively (symlinked directories
  * are not followed) and git-ignored files are left out. The result is sorted and free of duplicates.
  */
-export function discover(paths: readonly string[]): Discovered {
+export function discover(paths: readonly string[], alsoTake: (file: string) => boolean = () => false): Discovered {
   const files: string[] = [];
   const errors: { path: string; reason: string }[] = [];
   for (const path of paths) {
@@ -34,7 +34,7 @@ export function discover(paths: readonly string[]): Discovered {
     if (!info) {
       errors.push({ path, reason: 'no such file or directory' });
     } else if (info.isDirectory()) {
-      files.push(...withoutGitIgnored(path, walk(path)));
+      files.push(...withoutGitIgnored(path, walk(path, alsoTake)));
     } else {
       files.push(path);
     }
@@ -42,7 +42,7 @@ export function discover(paths: readonly string[]): Discovered {
   return { files: [...new Set(files)].sort(), errors };
 }
 
-function walk(dir: string): string[] {
+function walk(dir: string, alsoTake: (file: string) => boolean): string[] {
   const found: string[] = [];
   let entries;
   try {
@@ -53,8 +53,8 @@ function walk(dir: string): string[] {
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (!SKIPPED_DIRECTORIES.has(entry.name)) found.push(...walk(path));
-    } else if (entry.isFile() && isDockerfileName(entry.name)) {
+      if (!SKIPPED_DIRECTORIES.has(entry.name)) found.push(...walk(path, alsoTake));
+    } else if (entry.isFile() && (isDockerfileName(entry.name) || alsoTake(path))) {
       found.push(path);
     } else if (entry.isSymbolicLink() && isDockerfileName(entry.name) && isFileThroughLink(path)) {
       found.push(path); // a dangling or looping link found while walking is not the user's request: pass it by

@@ -4,7 +4,7 @@
  * Never throws for a bad file: each file gets its own status, and the others still run.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { discover } from './discover.js';
 import { colorDiff, type Painter, unifiedDiff } from './diff.js';
@@ -27,6 +27,13 @@ export interface RunOptions {
   readonly context?: string;
   readonly cwd: string;
   readonly quiet?: boolean;
+  /**
+   * Per-file settings from configuration files: the transforms for that Dockerfile, or `excluded`.
+   * Throws a ConfigError for an unusable configuration (reported for that file, exit 2).
+   */
+  readonly configure?: (file: string) => Promise<{ readonly excluded: boolean; readonly transforms: readonly Transform[] }>;
+  /** Extra file-name globs to take when walking a directory given on the command line. */
+  readonly includes?: (dir: string) => Promise<(file: string) => boolean>;
   /** `diff` (default): a unified diff and one line per change; `json`: one object per file; `sarif`: SARIF 2.1.0. */
   readonly format?: 'diff' | 'json' | 'sarif';
 }
@@ -63,19 +70,55 @@ export interface RunResult {
   readonly exitCode: 0 | 1 | 2;
 }
 
+/** A directory, and not a path that fails to resolve (discover() reports those). */
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+  } catch {
+    return false;
+  }
+}
+
 /** Files larger than this are refused rather than parsed (a Dockerfile is a few kilobytes). */
 const MAX_DOCKERFILE_BYTES = 10 * 1024 * 1024;
 
 export async function run(options: RunOptions, out: Output): Promise<RunResult> {
   if (options.paths.includes('-')) return runStdin(options, out);
-  const { files, errors } = discover(options.paths.map((p) => resolve(options.cwd, p)));
-  const reports: InternalReport[] = errors.map((e) => errorReport(displayPath(options.cwd, e.path), e.reason));
+  const roots = options.paths.map((p) => resolve(options.cwd, p));
+  const includes = new Map<string, (file: string) => boolean>();
+  const reports: InternalReport[] = [];
+  for (const root of roots) {
+    if (!options.includes || !isDirectory(root)) continue;
+    try {
+      includes.set(root, await options.includes(root));
+    } catch (error) {
+      reports.push(errorReport(displayPath(options.cwd, root), messageOf(error)));
+    }
+  }
+  const discovered = discover(roots, (file) => [...includes].some(([root, included]) => file.startsWith(root) && included(file)));
+  reports.push(...discovered.errors.map((e) => errorReport(displayPath(options.cwd, e.path), e.reason)));
+  const files: string[] = [];
+  const transformsFor = new Map<string, readonly Transform[]>();
+  for (const file of discovered.files) {
+    if (!options.configure) {
+      files.push(file);
+      continue;
+    }
+    try {
+      const settings = await options.configure(file);
+      if (settings.excluded) continue;
+      transformsFor.set(file, settings.transforms);
+      files.push(file);
+    } catch (error) {
+      reports.push(errorReport(displayPath(options.cwd, file), messageOf(error)));
+    }
+  }
   /** Context files this run changes (absolute path → text): later Dockerfiles of the same context see them. */
   const pending = new Map<string, string>();
   const showProgress = out.progress === true && files.length >= PROGRESS_MIN_FILES;
   for (const [index, file] of files.entries()) {
     if (showProgress) out.stderr(`\r\u001b[K[${index + 1}/${files.length}] ${displayPath(options.cwd, file)}`);
-    const report = fixFile(file, options, pending);
+    const report = fixFile(file, { ...options, transforms: transformsFor.get(file) ?? options.transforms }, pending);
     reports.push(report);
     for (const [path, text] of report.writes) pending.set(path, text);
     if (report.status === 'changed' && options.mode === 'write') {
@@ -110,7 +153,8 @@ async function runStdin(options: RunOptions, out: Output): Promise<RunResult> {
   let report: InternalReport;
   try {
     const text = decode(await out.readStdin());
-    report = fixContent(path, text, contextDir, null, options, new Map());
+    const settings = options.configure ? await options.configure(join(contextDir, 'Dockerfile')) : null;
+    report = fixContent(path, text, contextDir, null, settings ? { ...options, transforms: settings.transforms } : options, new Map());
   } catch (error) {
     report = errorReport(path, messageOf(error));
   }
