@@ -13,6 +13,7 @@ import {
   Run,
   Copy,
 } from 'dockerfile-ast';
+import { codeStart } from './continuations.js';
 import { lineOf, offsetOf, type SourceText, sourceText } from './source.js';
 
 export interface FlagOption {
@@ -118,7 +119,7 @@ export function parseDockerfile(text: string): ParsedDockerfile {
   for (const astInstruction of ast.getInstructions()) {
     const isFrom = astInstruction.getKeyword() === 'FROM';
     const stageIndex = isFrom ? stages.length : stages.length - 1;
-    const instruction = toInstruction(source, astInstruction, stageIndex, heredocLines);
+    const instruction = toInstruction(source, astInstruction, stageIndex, heredocLines, escapeChar);
     instructions.push(instruction);
     if (isFrom) {
       const image = instruction.args[0]?.value ?? '';
@@ -152,6 +153,7 @@ function toInstruction(
   ast: AstInstruction,
   stage: number,
   heredocLines: Set<number>,
+  escapeChar: string,
 ): Instruction {
   const range = ast.getRange();
   const start = offsetOf(source, range.start);
@@ -168,7 +170,7 @@ function toInstruction(
     end: offsetOf(source, a.getRange().end),
   }));
   const lastFlagEnd = flags.reduce((m, f) => Math.max(m, f.end), keywordEnd);
-  const argsStart = firstArgument(source.text, lastFlagEnd, end);
+  const argsStart = codeStart(source.text, escapeChar, lastFlagEnd, end);
   const { jsonForm, jsonValues } = strictJson(source.text.slice(argsStart, end), ast);
   if (heredocs > 0) {
     for (let line = range.start.line + 1; line <= range.end.line; line++) heredocLines.add(line);
@@ -227,19 +229,6 @@ function strictJson(argText: string, ast: AstInstruction): { jsonForm: boolean; 
     // not JSON: shell form
   }
   return { jsonForm: false, jsonValues: [] };
-}
-
-/** The first character after blanks, continuations (`\` or backtick + line break) and the comment lines they carry. */
-function firstArgument(text: string, from: number, limit: number): number {
-  // comment lines count only right after a continuation, as Docker drops them there
-  const skip = /^(?:[ \t]+|[\\`][ \t]*(?:\r?\n|\r)(?:[ \t]*(?:#[^\r\n]*)?(?:\r?\n|\r))*)/;
-  let i = from;
-  for (;;) {
-    const match = skip.exec(text.slice(i, limit));
-    const advanced = match?.[0].length ?? 0;
-    if (advanced === 0) return i;
-    i += advanced;
-  }
 }
 
 export function unquote(value: string): string {

@@ -4,6 +4,7 @@
  * a continuation, no continuation is left dangling into the next instruction, and comment lines inside
  * a continuation survive (Docker drops them from the instruction, so they may move out of it).
  */
+import { afterBreak, codeStart, nextBreak } from './continuations.js';
 import type { Edit } from './edits.js';
 import type { Instruction, ParsedDockerfile } from './parse.js';
 import { lineStartAt } from './source.js';
@@ -59,43 +60,6 @@ function gapBetween(doc: ParsedDockerfile, from: number, to: number): Gap {
 }
 
 /**
- * The first offset at or after `from` that Docker reads as part of the instruction: blanks,
- * continuations and the lines they drop are skipped. (`Instruction.argsStart` stops at a
- * continuation right after the flags: `RUN --mount=... \⏎ go build` gives the offset of the `\`.)
- */
-export function codeStart(doc: ParsedDockerfile, from: number, limit: number): number {
-  const text = doc.source.text;
-  let i = from;
-  for (;;) {
-    while (i < limit && (text[i] === ' ' || text[i] === '\t')) i++;
-    if (i >= limit || text[i] !== doc.escapeChar) return i;
-    const end = nextBreak(text, i + 1, limit);
-    if (end >= limit || !/^[ \t]*$/.test(text.slice(i + 1, end))) return i; // an escape, not a continuation
-    i = afterBreak(text, end, limit);
-    // dropped lines: blank ones and comments
-    for (;;) {
-      let k = i;
-      while (k < limit && (text[k] === ' ' || text[k] === '\t')) k++;
-      if (k < limit && text[k] === '#') i = afterBreak(text, nextBreak(text, k, limit), limit);
-      else if (k < limit && (text[k] === '\n' || text[k] === '\r')) i = afterBreak(text, k, limit);
-      else break;
-    }
-  }
-}
-
-function nextBreak(text: string, from: number, limit: number): number {
-  let i = from;
-  while (i < limit && text[i] !== '\n' && text[i] !== '\r') i++;
-  return i;
-}
-
-function afterBreak(text: string, at: number, limit: number): number {
-  if (text[at] === '\r' && text[at + 1] === '\n') return Math.min(at + 2, limit);
-  if (at < limit) return at + 1;
-  return at;
-}
-
-/**
  * Deletes `token` from an instruction whose neighbouring tokens are `previous` and `next` (null when
  * the token is the first after the keyword, or the last). In order of preference:
  *   `A TOKEN B` → `A B`; a token alone on a continuation line → that whole line;
@@ -134,22 +98,13 @@ export function removeTokenEdits(doc: ParsedDockerfile, token: Span, previous: S
 }
 
 /**
- * Whether only `&&` joins two commands, across continuations and the comment lines they drop
- * (`joinedByAnd` in shell.ts treats a comment line inside the continuation as something else).
- */
-export function chainedByAnd(doc: ParsedDockerfile, from: number, to: number): boolean {
-  const and = codeStart(doc, from, to);
-  return doc.source.text.startsWith('&&', and) && codeStart(doc, and + 2, to) === to;
-}
-
-/**
  * Deletes one command of a chain joined by `&&` (`previous && command && next`), with one `&&`:
  * the one after it when there is a next command, else the one before it.
  */
 export function removeChainedCommandEdit(doc: ParsedDockerfile, command: Span, previous: Span | null, next: Span | null): Edit {
   const text = doc.source.text;
   if (next) {
-    const afterAnd = codeStart(doc, command.end, next.start) + 2;
+    const afterAnd = codeStart(doc.source.text, doc.escapeChar, command.end, next.start) + 2;
     const rest = gapBetween(doc, afterAnd, next.start);
     if (rest.comments.length === 0) return { start: command.start, end: next.start, text: '' };
     let end = afterAnd;
@@ -157,7 +112,7 @@ export function removeChainedCommandEdit(doc: ParsedDockerfile, command: Span, p
     return { start: command.start, end, text: '' };
   }
   if (!previous) return { start: command.start, end: command.end, text: '' };
-  const and = codeStart(doc, previous.end, command.start);
+  const and = codeStart(doc.source.text, doc.escapeChar, previous.end, command.start);
   const comments = [...commentsIn(doc, previous.end, and), ...commentsIn(doc, and + 2, command.start)];
   const eol = doc.source.eol;
   return { start: previous.end, end: command.end, text: comments.map((c) => `${eol}${c}`).join('') };

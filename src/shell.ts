@@ -5,6 +5,7 @@
  * source, parse it with unbash, and map every position back.
  */
 import { forEachChild, parse, type Command, type SyntaxNode } from 'unbash';
+import { codeStart } from './continuations.js';
 import type { Instruction, ParsedDockerfile } from './parse.js';
 
 export interface ShellWord {
@@ -156,11 +157,11 @@ export function goSubcommand(command: ShellCommand): string | null {
   return sub;
 }
 
-/** Whether the text between two commands is only `&&` (continuations and blanks allowed). */
+/** Whether only `&&` joins two commands (across continuations and the lines Docker drops there). */
 export function joinedByAnd(doc: ParsedDockerfile, from: number, to: number): boolean {
-  // a continuation, and the comment or blank lines Docker drops after it
-  const between = doc.source.text.slice(from, to).replace(/[\\`][ \t]*(\r?\n|\r)([ \t]*(#[^\r\n]*)?(\r?\n|\r))*/g, '');
-  return /^\s*&&\s*$/.test(between);
+  const { text } = doc.source;
+  const and = codeStart(text, doc.escapeChar, from, to);
+  return text.startsWith('&&', and) && codeStart(text, doc.escapeChar, and + 2, to) === to;
 }
 
 /** A RUN whose text (heredoc, exec form, unparsable shell) mentions a Go command that reads modules. */

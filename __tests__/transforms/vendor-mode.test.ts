@@ -4,7 +4,9 @@ import { memoryContext } from '../../src/context.js';
 import { applyEdits } from '../../src/edits.js';
 import { fixText } from '../../src/fixer.js';
 import { parseDockerfile } from '../../src/parse.js';
-import { chainedByAnd, codeStart, removeInstructionEdit, removeTokenEdits } from '../../src/removal.js';
+import { codeStart } from '../../src/continuations.js';
+import { removeInstructionEdit, removeTokenEdits } from '../../src/removal.js';
+import { joinedByAnd } from '../../src/shell.js';
 import { vendorMode } from '../../transforms/go/vendor-mode.js';
 
 const vendored = memoryContext({
@@ -135,12 +137,14 @@ describe('removal helpers', () => {
     expect(apply(text, edits)).toBe('ENV A=1\n  # about B\nRUN x\n');
   });
 
-  test('codeStart skips continuations and comment lines, chainedByAnd sees through them', () => {
+  test('codeStart skips continuations and comment lines, joinedByAnd sees through them', () => {
     const text = 'RUN --mount=type=cache,target=/x \\\n  # c\n  a && \\\n  # d\n  b\n';
     const d = doc(text);
     const run = d.instructions[0]!;
-    expect(text.slice(codeStart(d, run.argsStart, run.end), codeStart(d, run.argsStart, run.end) + 1)).toBe('a');
-    expect(chainedByAnd(d, text.indexOf('a &&') + 1, text.lastIndexOf('b'))).toBe(true);
+    const at = codeStart(d.source.text, d.escapeChar, run.argsStart, run.end);
+    expect(text.slice(at, at + 1)).toBe('a');
+    expect(run.argsStart).toBe(at); // the parser's argsStart uses the same rule
+    expect(joinedByAnd(d, text.indexOf('a &&') + 1, text.lastIndexOf('b'))).toBe(true);
   });
 
   test('removing the last instruction of a file without a final line break keeps it that way', () => {

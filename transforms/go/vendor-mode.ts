@@ -28,8 +28,9 @@ import { compareGoVersions, parseGoMod } from '../../src/gomod.js';
 import { copiesFile, copiesWholeContext, copySpec } from '../../src/instructions.js';
 import { mountsOf } from '../../src/mounts.js';
 import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from '../../src/parse.js';
-import { chainedByAnd, codeStart, removeChainedCommandEdit, removeInstructionEdit, removeTokenEdits, type Span } from '../../src/removal.js';
-import { goSubcommand, mentionsGoCommand, runScript, type RunScript, type ShellCommand } from '../../src/shell.js';
+import { removeChainedCommandEdit, removeInstructionEdit, removeTokenEdits, type Span } from '../../src/removal.js';
+import { codeStart } from '../../src/continuations.js';
+import { goSubcommand, joinedByAnd, mentionsGoCommand, runScript, type RunScript, type ShellCommand } from '../../src/shell.js';
 import { instructionSnippet } from '../../src/snippet.js';
 import { ResultBuilder, type Transform, type TransformContext } from '../../src/transform.js';
 
@@ -176,7 +177,7 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, module: ModuleFacts, 
     const flags = [...run.instruction.flags].sort((a, b) => a.start - b.start);
     const index = flags.indexOf(mount.flag);
     const previous = flags[index - 1] ?? null;
-    const argsStart = codeStart(doc, run.instruction.argsStart, run.instruction.end);
+    const argsStart = codeStart(doc.source.text, doc.escapeChar, run.instruction.argsStart, run.instruction.end);
     const next: Span = flags[index + 1] ?? { start: argsStart, end: argsStart };
     note(run.instruction, removeTokenEdits(doc, mount.flag, previous, next), `removed the module cache mount (${mount.target})`);
   }
@@ -358,7 +359,7 @@ function downloadRemoval(
   const needed = downloadStillNeeded(doc, stage, download);
   if (needed) return { reason: needed };
   const commands = run.topLevel;
-  const strict = commands.every((c, i) => i === 0 || chainedByAnd(doc, commands[i - 1]!.end, c.start));
+  const strict = commands.every((c, i) => i === 0 || joinedByAnd(doc, commands[i - 1]!.end, c.start));
   if (!strict || !commands.includes(download.command)) {
     return { reason: `this go mod download is not a plain && step (;, ||, if or a subshell); remove it by hand` };
   }
