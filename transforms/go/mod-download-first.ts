@@ -20,7 +20,8 @@ import { copiesFile, copiesWholeContext, copySpec, declaredNames, effectiveWorkd
 import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from '../../src/parse.js';
 import { lineOf } from '../../src/source.js';
 import { joinedByAnd, mentionsGoCommand } from '../../src/shell.js';
-import { attachedCommentsStart, indentOf, instructionBlock, keyword } from '../../src/style.js';
+import { moveAbove, pasteAbove } from '../../src/moves.js';
+import { indentOf, keyword } from '../../src/style.js';
 import { ResultBuilder, type Transform, type TransformContext } from '../../src/transform.js';
 
 const CARRIED_COPY_FLAGS = new Set(['chown', 'chmod', 'link']);
@@ -97,7 +98,7 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
   }
   const eol = doc.source.eol;
   const indent = indentOf(doc, sourceCopy);
-  const at = Math.max(attachedCommentsStart(doc, sourceCopy), doc.directivesEnd);
+  const at = pasteAbove(doc, sourceCopy);
   const copyFlags = sourceCopy.flags.map((f) => doc.source.text.slice(f.start, f.end)).join(' ');
   const copyLine = plan.copies
     .map((c) => `${indent}${[keyword(doc, 'COPY'), copyFlags, ...c.files, c.dir === '' ? destDir : `${destDir}${c.dir}/`].filter(Boolean).join(' ')}${eol}`)
@@ -105,21 +106,8 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
   const manifests = plan.copies.flatMap((c) => c.files).join(' ');
 
   if (existing) {
-    const block = instructionBlock(doc, existing);
-    let moved = doc.source.text.slice(block.start, block.end);
-    let removeStart = block.start;
-    if (!/[\r\n]$/.test(moved)) {
-      // the download was the last line of a file without a final newline: keep it that way by
-      // removing the line break before it (whatever that break is) and ending the moved text
-      const text = doc.source.text;
-      const breakLength = text.slice(Math.max(block.start - 2, 0), block.start) === '\r\n' ? 2 : block.start > 0 ? 1 : 0;
-      moved += eol;
-      removeStart = block.start - breakLength;
-    }
-    out.change(sourceCopy, [
-      { start: at, end: at, text: copyLine + moved },
-      { start: removeStart, end: block.end, text: '' },
-    ], `moved the go mod download from line ${existing.line + 1} above the source COPY`);
+    // the manifest COPY goes in first, at the same offset, then the moved download
+    out.change(sourceCopy, [{ start: at, end: at, text: copyLine }, ...moveAbove(doc, existing, at)], `moved the go mod download from line ${existing.line + 1} above the source COPY`);
     return;
   }
   const cd = downloadDir === null ? '' : `cd ${downloadDir} && `;
