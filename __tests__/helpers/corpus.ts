@@ -13,6 +13,8 @@ export interface CorpusEntry {
   readonly path: string;
   readonly facts: string;
   readonly context: BuildContext;
+  /** The files that context holds, for the reader of an expectation. */
+  readonly contextFiles: readonly string[];
 }
 
 export const hasCorpus = existsSync(join(corpusDir, 'MANIFEST.tsv'));
@@ -22,12 +24,13 @@ export function corpus(): CorpusEntry[] {
   const [, ...rows] = readFileSync(join(corpusDir, 'MANIFEST.tsv'), 'utf8').trim().split('\n');
   return rows.map((row) => {
     const [file = '', , , , , facts = ''] = row.split('\t');
-    return { file, path: join(corpusDir, file), facts, context: contextFromFacts(facts) };
+    const files = contextFilesFromFacts(facts);
+    return { file, path: join(corpusDir, file), facts, context: memoryContext(files, '<corpus context>'), contextFiles: Object.keys(files) };
   });
 }
 
 /** `go.mod;go.sum=ABSENT;vendor=yes(...)` → the files those facts imply. */
-export function contextFromFacts(facts: string): BuildContext {
+function contextFilesFromFacts(facts: string): Record<string, string> {
   const fact = (name: string): string | null => {
     for (const part of facts.split(';')) {
       const [key = '', value = 'yes'] = part.split(/=(.*)/s);
@@ -47,5 +50,5 @@ export function contextFromFacts(facts: string): BuildContext {
   if (present('vendor')) files['vendor/modules.txt'] = '# example.com/dep v1.0.0\n';
   if (present('go.work')) files['go.work'] = 'go 1.19\n\nuse .\n';
   if (present('dockerignore')) files['.dockerignore'] = '.git\n';
-  return memoryContext(files, '<corpus context>');
+  return files;
 }
