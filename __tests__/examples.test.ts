@@ -13,6 +13,7 @@ import { fixText } from '../src/fixer.js';
 import { transforms } from '../transforms/index.js';
 import { cachefix } from './helpers/cli.js';
 import { examples } from './helpers/examples.js';
+import { removedText } from './helpers/removed-text.js';
 
 const all = examples();
 
@@ -58,15 +59,7 @@ describe.each(all)('$name', ({ dir, transform }) => {
   test('removes nothing but blanks, moved text, and what the example declares in removes.json', () => {
     const declaredPath = join(dir, 'removes.json');
     const declared: string[] = existsSync(declaredPath) ? JSON.parse(readFileSync(declaredPath, 'utf8')) as string[] : [];
-    const removed: string[] = [];
-    for (const step of fix(input).history) {
-      for (const edit of step.edits) {
-        const text = step.before.slice(edit.start, edit.end);
-        const moved = step.edits.some((other) => other !== edit && other.text.includes(text));
-        if (!/^\s*$/.test(text) && !moved) removed.push(text);
-      }
-    }
-    expect(removed).toEqual(declared);
+    expect(removedText(fix(input).history).map((r) => r.text)).toEqual(declared);
   });
 
   test('the CLI prints the expected messages and --write leaves the expected bytes on disk', () => {

@@ -66,6 +66,10 @@ function gapBetween(doc: ParsedDockerfile, from: number, to: number): Gap {
  *   `KW TOKEN \⏎  B` → `KW B`; `A \⏎  TOKEN` → `A` (comment lines in between stay where they are).
  */
 export function removeTokenEdits(doc: ParsedDockerfile, token: Span, previous: Span | null, next: Span | null): Edit[] {
+  return tokenDeletions(doc, token, previous, next).flatMap((edit) => keepingComments(doc, edit));
+}
+
+function tokenDeletions(doc: ParsedDockerfile, token: Span, previous: Span | null, next: Span | null): Edit[] {
   const text = doc.source.text;
   const before = previous ? gapBetween(doc, previous.end, token.start) : null;
   const after = next ? gapBetween(doc, token.end, next.start) : null;
@@ -99,27 +103,85 @@ export function removeTokenEdits(doc: ParsedDockerfile, token: Span, previous: S
 
 /**
  * Deletes one command of a chain joined by `&&` (`previous && command && next`), with one `&&`:
- * the one after it when there is a next command, else the one before it.
+ * the one after it when there is a next command, else the one before it. Comment lines inside the
+ * deleted text survive (see keepingComments).
  */
-export function removeChainedCommandEdit(doc: ParsedDockerfile, command: Span, previous: Span | null, next: Span | null): Edit {
-  const text = doc.source.text;
-  if (next) {
-    const afterAnd = codeStart(doc.source.text, doc.escapeChar, command.end, next.start) + 2;
-    const rest = gapBetween(doc, afterAnd, next.start);
-    if (rest.comments.length === 0) return { start: command.start, end: next.start, text: '' };
-    let end = afterAnd;
-    while (text[end] === ' ' || text[end] === '\t') end++;
-    return { start: command.start, end, text: '' };
-  }
-  if (!previous) return { start: command.start, end: command.end, text: '' };
-  const and = codeStart(doc.source.text, doc.escapeChar, previous.end, command.start);
-  const comments = [...commentsIn(doc, previous.end, and), ...commentsIn(doc, and + 2, command.start)];
-  const eol = doc.source.eol;
-  return { start: previous.end, end: command.end, text: comments.map((c) => `${eol}${c}`).join('') };
+export function removeChainedCommandEdits(doc: ParsedDockerfile, command: Span, previous: Span | null, next: Span | null): Edit[] {
+  if (next) return keepingComments(doc, { start: command.start, end: next.start, text: '' });
+  return keepingComments(doc, { start: previous ? previous.end : command.start, end: command.end, text: '' });
 }
 
-function commentsIn(doc: ParsedDockerfile, from: number, to: number): readonly string[] {
-  return gapBetween(doc, from, to).comments;
+/**
+ * A deletion inside an instruction, split so that the comment lines Docker drops inside continuations
+ * in it survive, byte for byte. In the middle of an instruction they stay where they are, with one
+ * continuation before them (a code line left holding only a continuation goes); at its end, where
+ * no continuation may be left dangling, they follow the instruction as plain comment lines:
+ *   `a && \⏎  # why⏎  go clean -cache && \⏎  b` → `a && \⏎  # why⏎  b`
+ *   `a && \⏎  # why⏎  go clean -cache` → `a⏎  # why`
+ */
+export function keepingComments(doc: ParsedDockerfile, edit: Edit): Edit[] {
+  const runs = commentRuns(doc, edit.start, edit.end);
+  if (edit.text !== '' || runs.length === 0) return [edit];
+  const text = doc.source.text;
+  const instruction = doc.instructions.find((i) => i.start <= edit.start && edit.end <= i.end);
+  if (!instruction || codeStart(text, doc.escapeChar, edit.end, instruction.end) >= instruction.end) {
+    const eol = doc.source.eol;
+    return [{ ...edit, text: runs.flatMap((r) => r.comments).map((c) => `${eol}${c}`).join('') }];
+  }
+  const first = runs[0]!;
+  const last = runs[runs.length - 1]!;
+  const edits: Edit[] = [];
+  const lineStart = lineStartAt(doc.source, edit.start);
+  // the first code line: deleted whole when nothing of it would remain but the continuation
+  if (lineStart > instruction.start && /^[ \t]*$/.test(text.slice(lineStart, edit.start))) edits.push({ start: lineStart, end: first.linesStart, text: '' });
+  else edits.push({ start: edit.start, end: first.escape, text: '' });
+  // code lines between comment lines go whole, continuation included: the previous one carries on
+  for (let k = 1; k < runs.length; k++) edits.push({ start: runs[k - 1]!.end, end: runs[k]!.linesStart, text: '' });
+  // the line the deletion ends on keeps its indentation
+  const endLineStart = lineStartAt(doc.source, edit.end);
+  let start = last.end;
+  if (endLineStart <= last.end || !/^[ \t]*$/.test(text.slice(endLineStart, edit.end))) while (text[start] === ' ' || text[start] === '\t') start++;
+  const end = endLineStart > last.end && /^[ \t]*$/.test(text.slice(endLineStart, edit.end)) ? endLineStart : edit.end;
+  edits.push({ start, end, text: '' });
+  return edits.filter((e) => e.end > e.start);
+}
+
+/** A continuation in [from, to) followed by dropped lines, at least one a comment, all inside [from, to). */
+interface CommentRun {
+  /** Offset of the escape character. */
+  readonly escape: number;
+  /** Offset just past its line break: the first dropped line. */
+  readonly linesStart: number;
+  /** Offset just past the last dropped line's line break. */
+  readonly end: number;
+  /** The comment lines, without their line breaks. */
+  readonly comments: readonly string[];
+}
+
+function commentRuns(doc: ParsedDockerfile, from: number, to: number): CommentRun[] {
+  const text = doc.source.text;
+  const runs: CommentRun[] = [];
+  for (let i = from; i < to; i++) {
+    if (text[i] !== doc.escapeChar) continue;
+    let j = i + 1;
+    while (j < to && (text[j] === ' ' || text[j] === '\t')) j++;
+    if (j >= to || (text[j] !== '\n' && text[j] !== '\r')) continue;
+    const linesStart = afterBreak(text, j, to);
+    const comments: string[] = [];
+    let k = linesStart;
+    for (;;) {
+      let m = k;
+      while (m < to && (text[m] === ' ' || text[m] === '\t')) m++;
+      if (m >= to || (text[m] !== '#' && text[m] !== '\n' && text[m] !== '\r')) break;
+      const lineEnd = nextBreak(text, m, to);
+      if (lineEnd >= to) break; // the line runs past the deletion: not wholly inside it
+      if (text[m] === '#') comments.push(text.slice(k, lineEnd));
+      k = afterBreak(text, lineEnd, to);
+    }
+    if (comments.length > 0) runs.push({ escape: i, linesStart, end: k, comments });
+    i = k - 1;
+  }
+  return runs;
 }
 
 /**

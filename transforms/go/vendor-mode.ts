@@ -28,7 +28,7 @@ import { compareGoVersions, parseGoMod } from '../../src/gomod.js';
 import { copiesFile, copiesWholeContext, copySpec } from '../../src/instructions.js';
 import { mountsOf } from '../../src/mounts.js';
 import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from '../../src/parse.js';
-import { removeChainedCommandEdit, removeInstructionEdit, removeTokenEdits, type Span } from '../../src/removal.js';
+import { removeChainedCommandEdits, removeInstructionEdit, removeTokenEdits, type Span } from '../../src/removal.js';
 import { codeStart } from '../../src/continuations.js';
 import { goSubcommand, joinedByAnd, mentionsGoCommand, runScript, type RunScript, type ShellCommand } from '../../src/shell.js';
 import { instructionSnippet } from '../../src/snippet.js';
@@ -138,7 +138,7 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, module: ModuleFacts, 
       removedRuns.add(run.instruction);
       note(run.instruction, [removeInstructionEdit(doc, run.instruction)], 'removed the go mod download step');
     } else {
-      note(run.instruction, [removal.edit], 'removed go mod download from the && chain');
+      note(run.instruction, removal.edits, 'removed go mod download from the && chain');
     }
   }
 
@@ -355,7 +355,7 @@ function downloadRemoval(
   stage: Stage,
   run: RunFacts,
   download: GoCommand,
-): { wholeRun: true } | { wholeRun: false; edit: Edit } | { reason: string } {
+): { wholeRun: true } | { wholeRun: false; edits: Edit[] } | { reason: string } {
   const needed = downloadStillNeeded(doc, stage, download);
   if (needed) return { reason: needed };
   const commands = run.topLevel;
@@ -369,7 +369,7 @@ function downloadRemoval(
   });
   if (onlyDownloads) return { wholeRun: true };
   const index = commands.indexOf(download.command);
-  return { wholeRun: false, edit: removeChainedCommandEdit(doc, download.command, commands[index - 1] ?? null, commands[index + 1] ?? null) };
+  return { wholeRun: false, edits: removeChainedCommandEdits(doc, download.command, commands[index - 1] ?? null, commands[index + 1] ?? null) };
 }
 
 /** Why a RUN with a module-cache mount may still fill that cache, or null when it builds from vendor/ only. */
