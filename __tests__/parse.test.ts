@@ -47,8 +47,13 @@ describe('parseDockerfile offsets', () => {
     expect(run?.flags[0]?.options).toEqual([{ name: 'type', value: 'cache' }, { name: 'target', value: '/root/.cache' }]);
   });
   test('does not crash on the getHeredocs() bug of dockerfile-ast 0.7.1 (#123)', () => {
+    // getHeredocs() throws on this one; a RUN that might hold a heredoc is treated as opaque
+    const doc = parseDockerfile('FROM a\nRUN \\\n# comment\\comment\n cat <<x\nhi\nx\n');
+    expect(doc.instructions[1]?.hasHeredoc).toBe(true);
+  });
+  test('a RUN without `<<` has no heredoc, even where getHeredocs() would throw', () => {
     const doc = parseDockerfile('FROM a\nRUN \\\n# comment\\comment\n echo\n');
-    expect(doc.instructions[1]?.hasHeredoc).toBe(true); // treated as opaque
+    expect(doc.instructions[1]?.hasHeredoc).toBe(false);
   });
   test('unicode: offsets are UTF-16 like JS strings', () => {
     const text = 'FROM a\nLABEL d="🐳 é"\nRUN go build\n';

@@ -5,8 +5,9 @@
  */
 import { type BuildContext, normalizePath, withPendingFiles } from './context.js';
 import { applyEdits, type Edit, mapOffsetBack } from './edits.js';
-import { isKnownKeyword, parseDockerfile } from './parse.js';
-import { lineOf, sourceText } from './source.js';
+import { isKnownKeyword, type ParsedDockerfile, parseDockerfile } from './parse.js';
+import { sharingShellParses } from './shell.js';
+import { lineOf, type SourceText, sourceText } from './source.js';
 import { fileSuppressed, rangeSuppressed, type Suppressions, suppressions } from './suppressions.js';
 import type { Safety, Transform, TransformResult } from './transform.js';
 
@@ -80,6 +81,10 @@ export class TransformBugError extends Error {
 const DEFAULT_MAX_PASSES = 10;
 
 export function fixText(text: string, options: FixOptions): FixResult {
+  return sharingShellParses(() => fixLoop(text, options));
+}
+
+function fixLoop(text: string, options: FixOptions): FixResult {
   if (/\r(?!\n)/.test(text)) {
     // dockerfile-ast ends a line at a lone CR, BuildKit does not: edits could land inside a line
     const reason = 'the file has carriage returns without line feeds, which Docker and the parser read differently; not rewritten';
@@ -98,9 +103,9 @@ export function fixText(text: string, options: FixOptions): FixResult {
     return lineOf(original, at) + 1;
   };
   /** Messages say `line N` of the text the transform saw; users read the original file. */
-  const originalLines = (message: string, seen: string): string => {
+  const originalLines = (message: string, seen: SourceText): string => {
     if (history.length === 0) return message;
-    const starts = sourceText(seen).lineStarts;
+    const starts = seen.lineStarts;
     return message.replace(/\bline (\d+)\b/g, (whole, n: string) => {
       const start = starts[Number(n) - 1];
       return start === undefined ? whole : `line ${toOriginalLine(start)}`;
@@ -109,24 +114,28 @@ export function fixText(text: string, options: FixOptions): FixResult {
 
   const changes: AppliedChange[] = [];
   const seen = new Set([`${text}\0`]);
+  const known = options.knownTransformIds ?? options.transforms.map((t) => t.id);
   let current = text;
+  // One parse per distinct text: a transform that changes nothing hands the next one the same view
+  // (transforms never mutate it), and the parse that checked a rewrite is the next one's input.
+  let doc = parseDockerfile(current);
+  let ignored = suppressions(doc, known);
   for (let pass = 1; pass <= maxPasses; pass++) {
     const changedBy: string[] = [];
     const skips: SkippedChange[] = [];
-    const known = options.knownTransformIds ?? options.transforms.map((t) => t.id);
-    for (const warning of suppressions(parseDockerfile(current), known).warnings) {
+    for (const warning of ignored.warnings) {
       skips.push({ transform: 'cachefix', line: toOriginalLine(warning.offset), reason: `warning: ${warning.message}` });
     }
     for (const transform of options.transforms) {
-      const doc = parseDockerfile(current);
-      const result = withoutSuppressed(transform.id, transform.apply(doc, contextFor()), suppressions(doc, known));
+      const result = withoutSuppressed(transform.id, transform.apply(doc, contextFor()), ignored);
       for (const skip of result.skips) {
-        skips.push({ transform: transform.id, line: toOriginalLine(skip.offset), reason: originalLines(skip.reason, current) });
+        skips.push({ transform: transform.id, line: toOriginalLine(skip.offset), reason: originalLines(skip.reason, doc.source) });
       }
       const fileWrites = (result.files ?? []).filter((f) => contextFor().build.readFile(f.path) !== f.text);
       const next = result.edits.length === 0 ? current : applyEdits(current, result.edits.map((e) => ({ ...e, owner: transform.id })));
       if (next === current && fileWrites.length === 0) continue;
-      if (next !== current) checkStillParses(transform.id, current, next);
+      const nextDoc = next === current ? doc : parseDockerfile(next);
+      if (next !== current) checkStillParses(transform.id, doc, nextDoc);
       for (const file of fileWrites) pendingFiles.set(normalizePath(file.path), file.text);
       for (const change of result.changes) {
         changes.push({
@@ -134,10 +143,14 @@ export function fixText(text: string, options: FixOptions): FixResult {
           safety: transform.safety,
           line: toOriginalLine(change.offset),
           rationale: transform.rationale,
-          ...(change.detail ? { detail: originalLines(change.detail, current) } : {}),
+          ...(change.detail ? { detail: originalLines(change.detail, doc.source) } : {}),
         });
       }
-      if (next !== current) history.push({ transform: transform.id, before: current, edits: [...result.edits] });
+      if (next !== current) {
+        history.push({ transform: transform.id, before: current, edits: [...result.edits] });
+        doc = nextDoc;
+        ignored = suppressions(doc, known);
+      }
       current = next;
       changedBy.push(transform.id);
     }
@@ -160,9 +173,8 @@ function lastChangers(transforms: readonly Transform[], text: string, context: P
 }
 
 /** A rewrite must not turn known instructions into unknown ones (a broken continuation, a lost newline). */
-function checkStillParses(transform: string, before: string, after: string): void {
-  const unknown = (text: string): number =>
-    parseDockerfile(text).instructions.filter((i) => !isKnownKeyword(i.keyword)).length;
+function checkStillParses(transform: string, before: ParsedDockerfile, after: ParsedDockerfile): void {
+  const unknown = (doc: ParsedDockerfile): number => doc.instructions.filter((i) => !isKnownKeyword(i.keyword)).length;
   if (unknown(after) > unknown(before)) {
     throw new TransformBugError(transform, 'the rewritten Dockerfile has an instruction Docker would not recognise');
   }

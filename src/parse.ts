@@ -163,7 +163,7 @@ function toInstruction(
   const keywordEnd = offsetOf(source, ast.getInstructionRange().end);
 
   const flags = ast instanceof ModifiableInstruction ? ast.getFlags().map((f) => toFlag(source, f)) : [];
-  const heredocs = safeHeredocCount(ast);
+  const heredocs = safeHeredocCount(ast, source.text, start, end);
   const args = heredocs > 0 ? [] : ast.getArguments().map((a) => ({
     value: a.getValue(),
     start: offsetOf(source, a.getRange().start),
@@ -206,8 +206,12 @@ function toFlag(source: SourceText, flag: AstFlag): Flag {
 }
 
 /** dockerfile-ast 0.7.1 throws from getHeredocs() on some comment/continuation mixes (#123). */
-function safeHeredocCount(ast: AstInstruction): number {
+function safeHeredocCount(ast: AstInstruction, text: string, start: number, end: number): number {
   if (!(ast instanceof Run) && !(ast instanceof Copy)) return 0;
+  // a heredoc needs an argument starting with `<<`: without two `<` there is none (and getHeredocs is costly)
+  const first = text.indexOf('<', start);
+  const second = first < 0 ? -1 : text.indexOf('<', first + 1);
+  if (second < 0 || second >= end) return 0;
   try {
     return ast.getHeredocs().length;
   } catch {

@@ -47,8 +47,55 @@ interface LogicalBody {
   readonly map: readonly number[];
 }
 
+/**
+ * Per-instruction results: several transforms read the same RUN of the same parse (the fixer hands
+ * an unchanged parse on), and an instruction belongs to one parse, so it is the key. Weak: they go
+ * with the parse.
+ */
+const bodies = new WeakMap<Instruction, LogicalBody>();
+const scripts = new WeakMap<Instruction, RunScript>();
+
+/** Shell parses by script text while sharingShellParses runs; null outside it. */
+let sharedParses: Map<string, ShellSyntax> | null = null;
+
+/** unbash's parse result (its syntax tree, and the errors it recovered from). */
+export type ShellSyntax = ReturnType<typeof parse>;
+
+/**
+ * Runs `work` with shell parses shared by script text: after a rewrite the fixer re-parses the
+ * Dockerfile, and every RUN the rewrite did not touch has the same script as before. Scoped to the
+ * call, so memory does not grow from one file to the next.
+ */
+export function sharingShellParses<T>(work: () => T): T {
+  if (sharedParses !== null) return work();
+  sharedParses = new Map();
+  try {
+    return work();
+  } finally {
+    sharedParses = null;
+  }
+}
+
+/** unbash's parse of a shell script (shared while sharingShellParses runs; never mutate it). */
+export function parseShell(text: string): ShellSyntax {
+  const known = sharedParses?.get(text);
+  if (known !== undefined) return known;
+  const script = parse(text);
+  sharedParses?.set(text, script);
+  return script;
+}
+
 /** Docker's view of the RUN arguments: continuations joined, comment and blank lines inside them dropped. */
 export function logicalBody(doc: ParsedDockerfile, instruction: Instruction): LogicalBody {
+  let body = bodies.get(instruction);
+  if (body === undefined) {
+    body = readLogicalBody(doc, instruction);
+    bodies.set(instruction, body);
+  }
+  return body;
+}
+
+function readLogicalBody(doc: ParsedDockerfile, instruction: Instruction): LogicalBody {
   const src = doc.source.text;
   const esc = doc.escapeChar;
   let text = '';
@@ -100,11 +147,20 @@ function skipDroppedLines(src: string, from: number, end: number): number {
 
 /** The commands of a RUN; a RUN we cannot read (JSON form, heredoc, syntax error) reports why. */
 export function runScript(doc: ParsedDockerfile, instruction: Instruction): RunScript {
+  let script = scripts.get(instruction);
+  if (script === undefined) {
+    script = readRunScript(doc, instruction);
+    scripts.set(instruction, script);
+  }
+  return script;
+}
+
+function readRunScript(doc: ParsedDockerfile, instruction: Instruction): RunScript {
   if (instruction.onbuild) return { parsed: false, reason: 'ONBUILD trigger', commands: [] };
   if (instruction.hasHeredoc) return { parsed: false, reason: 'RUN uses a heredoc', commands: [] };
   if (instruction.jsonForm) return { parsed: false, reason: 'RUN is in exec (JSON) form', commands: [] };
   const body = logicalBody(doc, instruction);
-  const script = parse(body.text);
+  const script = parseShell(body.text);
   if (script.errors && script.errors.length > 0) {
     return { parsed: false, reason: `shell syntax not understood (${script.errors[0]?.message ?? 'error'})`, commands: [] };
   }
