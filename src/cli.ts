@@ -18,7 +18,9 @@ export interface Terminal {
   readonly cwd: string;
 }
 
-const EPILOG = `Exit codes: 0 nothing to change (or --write succeeded), 1 --check found files that would change, 2 usage error or a file that could not be read or fixed.
+const EPILOG = `Also: cachefix explain [Dockerfile] --changed FILE... shows which build steps a change reruns, before and after the rewrite (cachefix explain --help).
+
+Exit codes: 0 nothing to change (or --write succeeded), 1 --check found files that would change, 2 usage error or a file that could not be read or fixed.
 
 Safe transforms run by default; unsafe ones (they change the image in a way someone could notice) run with --unsafe or when named with --only. See --list.`;
 
@@ -27,6 +29,8 @@ const STDIN_SENTINEL = '\u0000stdin';
 
 /** Runs the CLI and returns the exit code; never calls process.exit. */
 export async function main(rawArgv: readonly string[], terminal: Terminal): Promise<number> {
+  // a Dockerfile literally named `explain` is `./explain`
+  if (rawArgv[0] === 'explain') return (await import('./explain-cli.js')).explainMain(rawArgv.slice(1), terminal);
   const argv = rawArgv.map((a) => (a === '-' ? STDIN_SENTINEL : a));
   let parsed;
   let helpText = '';

@@ -36,7 +36,7 @@ function renderStage(stage: StagePrediction, paint: Painter): string[] {
       const mark = step.rerun ? paint.red('rerun ') : paint.green('cached');
       const why = step.rerun && step.reason ? `  ${step.cause === 'change' ? '<- ' : ''}${step.reason}` : '';
       const warm = step.rerun && step.cacheMounts ? ' (warm cache mounts)' : '';
-      return `  ${mark}  ${String(step.line).padStart(3)}  ${truncate(step.text)}${warm}${why}`;
+      return `  ${mark}  ${String(step.line).padStart(3)}  ${truncate(displayText(step))}${warm}${why}`;
     }),
   ];
 }
@@ -56,8 +56,16 @@ export function summaryLine(label: string, prediction: CachePrediction): string 
 
 /** `RUN go build -o /app .` → `go build -o /app .`; other instructions as written. */
 function shortName(step: StepPrediction): string {
-  const text = step.keyword === 'RUN' ? step.text.replace(/^\S+\s+((--\S+\s+)*)/, '') : step.text;
-  return truncate(text, 40);
+  return truncate(step.keyword === 'RUN' ? command(step) : step.text, 40);
+}
+
+/** A RUN with cache mounts without its flags (they are summed up as "warm cache mounts"), so the command shows. */
+function displayText(step: StepPrediction): string {
+  return step.keyword === 'RUN' && step.cacheMounts ? `${step.text.split(/\s/, 1)[0] ?? 'RUN'} ${command(step)}` : step.text;
+}
+
+function command(step: StepPrediction): string {
+  return step.text.replace(/^\S+\s+((--\S+\s+)*)/, '');
 }
 
 function truncate(text: string, width = TEXT_WIDTH): string {

@@ -1,0 +1,73 @@
+/**
+ * `cachefix explain`'s command line. Loaded only when the first argument is `explain`, so the
+ * rewrite path (a pre-commit hook on every commit) does not pay for it.
+ */
+import pc from 'picocolors';
+import yargs from 'yargs';
+import type { Terminal } from './cli.js';
+import { explain } from './explain.js';
+import { plainPainter } from './run.js';
+
+const EPILOG = `Steps are marked "rerun" when the change breaks their cache, following Docker's rules: a COPY/ADD reruns when a file it copies changes (after .dockerignore; mtime does not count), a RUN when a build arg declared before it changes, and every later step of the stage reruns after a break, as do stages built FROM it and COPY --from steps of stages that wrote new files. Cache mounts are not part of a step's key: a RUN with them reruns on a warm cache.
+
+Exit codes: 0 explained, 2 usage error, unreadable Dockerfile, unknown --target or failed git.`;
+
+/** Runs `cachefix explain ...` (argv without the `explain` word); returns the exit code. */
+export async function explainMain(argv: readonly string[], terminal: Terminal): Promise<number> {
+  let helpText = '';
+  let parsed;
+  try {
+    parsed = await yargs([...argv])
+      .scriptName('cachefix explain')
+      .usage('$0 [Dockerfile] [options]\n\nShows which build steps rerun when files or build args change, before and (with --fix) after cachefix rewrites the Dockerfile.')
+      .command('$0 [dockerfile]', false, (y) => y.positional('dockerfile', { type: 'string', default: 'Dockerfile', describe: 'The Dockerfile' }))
+      .option('changed', { type: 'string', array: true, default: [] as string[], describe: 'Files that change (paths from the working directory)' })
+      .option('since', { type: 'string', requiresArg: true, describe: 'Take the changed files from `git diff --name-only REV` (plus untracked files; .git itself when the context holds it)' })
+      .option('changed-arg', { type: 'string', array: true, default: [] as string[], describe: 'Build args (--build-arg NAME) whose value changes' })
+      .option('target', { type: 'string', requiresArg: true, describe: 'The stage to build (default: the last)' })
+      .option('context', { type: 'string', requiresArg: true, describe: "Build context directory (default: the Dockerfile's directory)" })
+      .option('fix', { type: 'boolean', default: false, describe: 'Also show what rebuilds after cachefix rewrites the Dockerfile' })
+      .option('unsafe', { type: 'boolean', default: false, describe: 'With --fix: also apply the unsafe transforms' })
+      .option('format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Output format' })
+      .option('color', { type: 'boolean', describe: 'Colour the marks (default: only on a terminal; NO_COLOR honoured)' })
+      .example('$0 --changed main.go', 'What a change to main.go rebuilds')
+      .example('$0 --since HEAD~1 --fix', 'What the last commit rebuilds, before and after the rewrite')
+      .example('$0 build/Dockerfile --context . --changed-arg VERSION --format json', 'A build arg, as JSON')
+      .epilog(EPILOG)
+      .strict()
+      .help()
+      .alias('help', 'h')
+      .version(false)
+      .wrap(Math.min(100, process.stdout.columns || 100))
+      .exitProcess(false)
+      .fail((message, error) => {
+        throw error ?? new Error(message);
+      })
+      .parseAsync([...argv], {}, (_error, _argv, output) => {
+        helpText = output;
+      });
+  } catch (error) {
+    terminal.stderr(`cachefix explain: ${error instanceof Error ? error.message : String(error)}\nRun cachefix explain --help for usage.\n`);
+    return 2;
+  }
+  if (helpText) {
+    terminal.stdout(`${helpText}\n`);
+    return 0;
+  }
+  const colour = parsed.color ?? (terminal.stdoutIsTTY && !terminal.env.NO_COLOR);
+  return explain(
+    {
+      dockerfile: typeof parsed.dockerfile === 'string' ? parsed.dockerfile : 'Dockerfile',
+      cwd: terminal.cwd,
+      changed: parsed.changed,
+      changedArgs: parsed['changed-arg'],
+      ...(parsed.since !== undefined ? { since: parsed.since } : {}),
+      ...(parsed.target !== undefined ? { target: parsed.target } : {}),
+      ...(parsed.context !== undefined ? { context: parsed.context } : {}),
+      fix: parsed.fix,
+      unsafe: parsed.unsafe,
+      format: parsed.format,
+    },
+    { stdout: terminal.stdout, stderr: terminal.stderr, paint: colour ? pc.createColors(true) : plainPainter },
+  );
+}
