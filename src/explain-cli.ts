@@ -10,6 +10,8 @@ import { plainPainter } from './run.js';
 
 const EPILOG = `Steps are marked "rerun" when the change breaks their cache, following Docker's rules: a COPY/ADD reruns when a file it copies changes (after .dockerignore; mtime does not count), a RUN when a build arg declared before it changes, and every later step of the stage reruns after a break, as do stages built FROM it and COPY --from steps of stages that wrote new files. Cache mounts are not part of a step's key: a RUN with them reruns on a warm cache.
 
+The model is conservative where the builder looks at results: a COPY --from (and what follows it) is marked rerun when its source stage reran, although a builder keeps it cached if the copied files come out identical. See README, "cachefix explain".
+
 Exit codes: 0 explained, 2 usage error, unreadable Dockerfile, unknown --target or failed git.`;
 
 /** Runs `cachefix explain ...` (argv without the `explain` word); returns the exit code. */
