@@ -3,6 +3,7 @@
  * the rewrite, as text and JSON; `--since` in a real git repository; and exit 2 with `PATH: reason`
  * for what it cannot explain. (Agreement with a real builder: e2e/explain-builds.test.ts.)
  */
+import { afterEach, beforeEach, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -105,6 +106,16 @@ test('--changed-arg reruns from the first RUN that follows the ARG', () => {
   writeFileSync(join(dir, 'Dockerfile'), 'FROM golang:1.19\nWORKDIR /app\nCOPY . .\nARG VERSION\nRUN go build -ldflags "-X main.v=$VERSION" -o /app/main .\n');
   const json = JSON.parse(cachefix(['explain', '--changed-arg', 'VERSION', '--format', 'json'], { cwd: dir }).stdout) as JsonExplanation;
   expect(rerunLines(json.original)).toEqual([5]);
+});
+
+test('--builder buildah follows buildah 1.28, which keeps a COPY that spells a changed arg cached', () => {
+  writeFileSync(join(dir, 'Dockerfile'), 'FROM debian\nARG DIR=app\nCOPY main.go /$DIR/\nCMD ["x"]\n');
+  const run = (...extra: string[]) => JSON.parse(cachefix(['explain', '--changed-arg', 'DIR', '--format', 'json', ...extra], { cwd: dir }).stdout) as JsonExplanation & { builder: string };
+  const buildkit = run();
+  expect([buildkit.builder, rerunLines(buildkit.original)]).toEqual(['buildkit', [3, 4]]);
+  const buildah = run('--builder', 'buildah');
+  expect([buildah.builder, rerunLines(buildah.original)]).toEqual(['buildah', []]);
+  expect(cachefix(['explain', '--changed-arg', 'DIR', '--builder', 'buildah'], { cwd: dir }).stdout).toMatch(/^Dockerfile: what rebuilds when build arg DIR changes \(buildah 1\.28 cache rules\)\n/);
 });
 
 test('--since takes the changed files from git, and .git itself when the context holds the repository', () => {

@@ -9,8 +9,12 @@
  * - COPY/ADD from the context key on the content and metadata (not mtime) of the files they match,
  *   after .dockerignore; `RUN --mount=type=bind` sources count the same way;
  * - RUN keys on its command string plus the build args in effect: a changed `--build-arg` value
- *   breaks the cache at the first RUN after the stage's `ARG` (or an earlier instruction that spells
- *   `$NAME`), not at the ARG itself; a global ARG only matters where FROM spells it;
+ *   breaks the cache at the first RUN after the stage's `ARG`, not at the ARG itself; a global ARG
+ *   only matters where FROM spells it; instructions that only set image metadata (ENV, LABEL, USER,
+ *   EXPOSE, CMD...) never break it themselves: BuildKit does not cache them as steps, and buildah
+ *   keys them on their unexpanded text;
+ * - BuildKit also keys WORKDIR, COPY and ADD on their expanded arguments (`COPY a /$DIR/`), and a
+ *   bind-mounting RUN on the files it mounts; buildah 1.28 does neither (the `buildah` builder);
  * - cache mounts are not part of the key, so their RUN reruns only for the reasons above;
  * - `COPY --from=<stage>` keys on the files it copies, which change only if that stage rebuilt a step
  *   that writes files;
@@ -69,8 +73,13 @@ export interface CachePrediction {
   readonly firstBreak: StepPrediction | null;
 }
 
+/** Whose cache rules to follow: they differ where buildah 1.28 keys a step on less than BuildKit. */
+export type BuilderRules = 'buildkit' | 'buildah';
+
 export interface ModelOptions {
   readonly changes: ChangeSet;
+  /** Default: buildkit (`docker build`, `docker buildx`). */
+  readonly builder?: BuilderRules;
   /** Whether .dockerignore keeps a context path out of the build. */
   readonly ignores: (path: string) => boolean;
   /** The stage to build (name or index); default: the last. */
@@ -95,7 +104,7 @@ export function predictCache(doc: ParsedDockerfile, options: ModelOptions): Cach
   const outcomeOf = (stage: Stage): StageOutcome => {
     const known = outcomes.get(stage.index);
     if (known) return known;
-    const outcome = predictStage(doc, stage, { changedFiles, changedArgs, outcomeOf });
+    const outcome = predictStage(doc, stage, { changedFiles, changedArgs, outcomeOf, builder: options.builder ?? 'buildkit' });
     outcomes.set(stage.index, outcome);
     return outcome;
   };
@@ -125,7 +134,11 @@ interface StageInputs {
   readonly changedFiles: readonly string[];
   readonly changedArgs: ReadonlySet<string>;
   readonly outcomeOf: (stage: Stage) => StageOutcome;
+  readonly builder: BuilderRules;
 }
+
+/** Instructions whose expanded arguments are part of BuildKit's cache key (they touch the filesystem). */
+const KEYED_ON_EXPANSION = new Set(['WORKDIR', 'COPY', 'ADD']);
 
 /** Steps that write to the filesystem; the others only change the image config. */
 const WRITES_FILES = new Set(['RUN', 'COPY', 'ADD', 'WORKDIR']);
@@ -155,6 +168,8 @@ function predictStage(doc: ParsedDockerfile, stage: Stage, inputs: StageInputs):
       }
     }
     if (instruction.keyword === 'ARG') declaredChanged.push(...argNames(instruction).filter((n) => inputs.changedArgs.has(n)));
+    // `ENV DIR=/x/$VERSION`: a later `COPY a $DIR/` expands the changed value too (RUNs see the arg anyway)
+    if (instruction.keyword === 'ENV' && spelledChanged(doc, instruction, declaredChanged) !== undefined) declaredChanged.push(...argNames(instruction));
   }
   return {
     steps,
@@ -171,14 +186,15 @@ function ownReason(
   declaredChanged: readonly string[],
 ): { reason: string; cause: BreakCause } | null {
   const change = (reason: string | null) => (reason === null ? null : { reason, cause: 'change' as const });
-  const text = doc.source.text.slice(instruction.keywordEnd, instruction.end);
-  const spelled = usedNames(text).find((name) => declaredChanged.includes(name));
-  if (spelled !== undefined) return change(`it uses $${spelled}, whose value changed`);
+  const spelled = spelledChanged(doc, instruction, declaredChanged);
+  if (spelled !== undefined && (instruction.keyword === 'RUN' || (inputs.builder === 'buildkit' && KEYED_ON_EXPANSION.has(instruction.keyword)))) {
+    return change(`it uses $${spelled}, whose value changed`);
+  }
   switch (instruction.keyword) {
     case 'RUN': {
       const implicit = declaredChanged[0];
       if (implicit !== undefined) return change(`build arg ${implicit} changed (a RUN sees every ARG declared before it)`);
-      return bindMountReason(doc, instruction, inputs);
+      return inputs.builder === 'buildkit' ? bindMountReason(doc, instruction, inputs) : null;
     }
     case 'COPY':
     case 'ADD':
@@ -186,6 +202,11 @@ function ownReason(
     default:
       return null;
   }
+}
+
+/** A changed arg (or env derived from one) that the instruction's text expands. */
+function spelledChanged(doc: ParsedDockerfile, instruction: Instruction, declaredChanged: readonly string[]): string | undefined {
+  return usedNames(doc.source.text.slice(instruction.keywordEnd, instruction.end)).find((name) => declaredChanged.includes(name));
 }
 
 function copyReason(doc: ParsedDockerfile, instruction: Instruction, inputs: StageInputs): { reason: string; cause: BreakCause } | null {

@@ -30,6 +30,7 @@ export async function explainMain(argv: readonly string[], terminal: Terminal): 
       .option('context', { type: 'string', requiresArg: true, describe: "Build context directory (default: the Dockerfile's directory)" })
       .option('fix', { type: 'boolean', default: false, describe: 'Also show what rebuilds after cachefix rewrites the Dockerfile' })
       .option('unsafe', { type: 'boolean', default: false, describe: 'With --fix: also apply the unsafe transforms' })
+      .option('builder', { choices: ['buildkit', 'buildah'] as const, default: 'buildkit' as const, describe: "Whose cache rules: BuildKit (docker build, docker buildx) or buildah 1.28, which keys WORKDIR/COPY/ADD on their unexpanded text and ignores bind-mounted files" })
       .option('format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Output format' })
       .option('color', { type: 'boolean', describe: 'Colour the marks (default: only on a terminal; NO_COLOR honoured)' })
       .example('$0 --changed main.go', 'What a change to main.go rebuilds')
@@ -69,6 +70,7 @@ export async function explainMain(argv: readonly string[], terminal: Terminal): 
       fix: parsed.fix,
       unsafe: parsed.unsafe,
       format: parsed.format,
+      builder: parsed.builder,
     },
     { stdout: terminal.stdout, stderr: terminal.stderr, paint: colour ? pc.createColors(true) : plainPainter },
   );

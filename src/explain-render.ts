@@ -1,9 +1,11 @@
 /** How `cachefix explain` shows a cache prediction: a step list per stage, or JSON. Pure. */
-import type { CachePrediction, ChangeSet, StagePrediction, StepPrediction } from './cache-model.js';
+import type { BuilderRules, CachePrediction, ChangeSet, StagePrediction, StepPrediction } from './cache-model.js';
 import type { Painter } from './diff.js';
 
 export interface Explanation {
   readonly dockerfile: string;
+  /** Whose cache rules the prediction follows. */
+  readonly builder: BuilderRules;
   readonly changes: ChangeSet;
   readonly original: CachePrediction;
   /** The same change against the Dockerfile as cachefix would rewrite it (`--fix`). */
@@ -14,7 +16,8 @@ const TEXT_WIDTH = 60;
 
 /** The human report: each built stage's steps, marked `rerun` or `cached`, then a summary. */
 export function renderExplanation(explanation: Explanation, paint: Painter): string {
-  const out: string[] = [`${explanation.dockerfile}: what rebuilds when ${describeChanges(explanation.changes)}`];
+  const rules = explanation.builder === 'buildah' ? ' (buildah 1.28 cache rules)' : '';
+  const out: string[] = [`${explanation.dockerfile}: what rebuilds when ${describeChanges(explanation.changes)}${rules}`];
   const sections: [string, CachePrediction][] = [['original', explanation.original]];
   if (explanation.rewritten) sections.push(['rewritten by cachefix', explanation.rewritten]);
   for (const [title, prediction] of sections) {

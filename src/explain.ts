@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { type ChangeSet, predictCache } from './cache-model.js';
+import { type BuilderRules, type ChangeSet, predictCache } from './cache-model.js';
 import { withPendingFiles } from './context.js';
 import { ignoreRules } from './dockerignore.js';
 import { explanationJson, type Explanation, renderExplanation } from './explain-render.js';
@@ -31,6 +31,8 @@ export interface ExplainOptions {
   readonly fix: boolean;
   readonly unsafe?: boolean;
   readonly format: 'text' | 'json';
+  /** Whose cache rules to follow; default buildkit. */
+  readonly builder?: BuilderRules;
 }
 
 class ExplainError extends Error {}
@@ -68,21 +70,22 @@ function buildExplanation(options: ExplainOptions): Explanation {
     ...(options.since !== undefined ? changedSince(contextDir, options.since) : []),
   ];
   const changes: ChangeSet = { files: [...new Set(files)], args: [...new Set(options.changedArgs)] };
+  const builder = options.builder ?? 'buildkit';
   const predict = (source: string, ignores: (path: string) => boolean) => {
     try {
-      return predictCache(parseDockerfile(source), { changes, ignores, target: options.target ?? null });
+      return predictCache(parseDockerfile(source), { changes, ignores, target: options.target ?? null, builder });
     } catch (error) {
       throw new ExplainError(`${shown}: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
   const rules = ignoreRules(context, dockerfilePath);
   const original = predict(text, (path) => rules.ignores(path));
-  if (!options.fix) return { dockerfile: shown, changes, original };
+  if (!options.fix) return { dockerfile: shown, builder, changes, original };
 
   const fixed = fixText(text, { context, dockerfilePath, unsafe: options.unsafe === true });
   const rewrittenContext = withPendingFiles(context, new Map(fixed.files.map((f) => [f.path, f.after])));
   const rewrittenRules = ignoreRules(rewrittenContext, dockerfilePath);
-  return { dockerfile: shown, changes, original, rewritten: predict(fixed.output, (path) => rewrittenRules.ignores(path)) };
+  return { dockerfile: shown, builder, changes, original, rewritten: predict(fixed.output, (path) => rewrittenRules.ignores(path)) };
 }
 
 /** A changed file as a context-relative POSIX path. */
