@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { hideBin } from 'yargs/helpers';
 import { main } from './cli.js';
 
 async function readStdin(): Promise<Buffer> {
@@ -8,9 +7,26 @@ async function readStdin(): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-process.exitCode = await main(hideBin(process.argv), {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
+/**
+ * A reader that went away (`cachefix | head`) is not our failure: stop printing to it, finish the
+ * work (the --write run still writes every file) and keep the exit code, instead of dying with an
+ * EPIPE stack trace and exit 1, which means "would change" here.
+ */
+function printer(stream: NodeJS.WriteStream): (text: string) => void {
+  let open = true;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    open = false;
+  });
+  return (text) => {
+    if (open) stream.write(text);
+  };
+}
+
+// argv[0] is node and argv[1] this script (yargs's hideBin, without loading yargs for a plain run)
+process.exitCode = await main(process.argv.slice(2), {
+  stdout: printer(process.stdout),
+  stderr: printer(process.stderr),
   readStdin,
   stdoutIsTTY: process.stdout.isTTY === true,
   stderrIsTTY: process.stderr.isTTY === true,

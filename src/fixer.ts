@@ -4,7 +4,8 @@
  * model). Pure: no I/O.
  */
 import { type BuildContext, normalizePath, withPendingFiles } from './context.js';
-import { applyEdits, type Edit, mapOffsetBack } from './edits.js';
+import { applyEdits, type Edit } from './edits.js';
+import { offsetMapBack } from './offset-map.js';
 import { isKnownKeyword, type ParsedDockerfile, parseDockerfile } from './parse.js';
 import { sharingShellParses } from './shell.js';
 import { lineOf, type SourceText, sourceText } from './source.js';
@@ -97,9 +98,14 @@ function fixLoop(text: string, options: FixOptions): FixResult {
   const contextFor = () => ({ build: withPendingFiles(options.context, pendingFiles), dockerfilePath });
   /** Every edit set applied so far, oldest first, to map offsets back to the original text. */
   const history: AppliedEdits[] = [];
+  /** history[i]'s edits as an offset map, built once per edit set: changes and skips are mapped by the thousand in large files. */
+  const mapsBack: ((offset: number) => number)[] = [];
   const toOriginalLine = (offset: number): number => {
     let at = offset;
-    for (let i = history.length - 1; i >= 0; i--) at = mapOffsetBack(history[i]?.edits ?? [], at);
+    for (let i = history.length - 1; i >= 0; i--) {
+      const back = (mapsBack[i] ??= offsetMapBack(history[i]?.edits ?? []));
+      at = back(at);
+    }
     return lineOf(original, at) + 1;
   };
   /** Messages say `line N` of the text the transform saw; users read the original file. */

@@ -116,6 +116,8 @@ export function parseDockerfile(text: string): ParsedDockerfile {
   const instructions: Instruction[] = [];
   const stages: { index: number; name: string | null; image: string; parent: number | null; platform: string | null; from: Instruction; instructions: Instruction[] }[] = [];
   const heredocLines = new Set<number>();
+  /** The first earlier stage of each name (what a later FROM refers to), without a scan per FROM. */
+  const stageByName = new Map<string, number>();
   for (const astInstruction of ast.getInstructions()) {
     const isFrom = astInstruction.getKeyword() === 'FROM';
     const stageIndex = isFrom ? stages.length : stages.length - 1;
@@ -124,10 +126,12 @@ export function parseDockerfile(text: string): ParsedDockerfile {
     if (isFrom) {
       const image = instruction.args[0]?.value ?? '';
       const asWord = instruction.args[1]?.value.toLowerCase() === 'as' ? instruction.args[2] : undefined;
-      const parent = stages.findIndex((s) => s.name !== null && s.name === image.toLowerCase());
+      const parent = stageByName.get(image.toLowerCase()) ?? -1;
+      const name = asWord ? asWord.value.toLowerCase() : null;
+      if (name !== null && !stageByName.has(name)) stageByName.set(name, stageIndex);
       stages.push({
         index: stageIndex,
-        name: asWord ? asWord.value.toLowerCase() : null,
+        name,
         image,
         parent: parent >= 0 ? parent : null,
         platform: instruction.flags.find((f) => f.name === 'platform')?.value ?? null,
@@ -246,7 +250,10 @@ export function unquote(value: string): string {
 export function stageLineage(doc: ParsedDockerfile, stage: Stage): Stage[] {
   const lineage: Stage[] = [];
   let current: Stage | undefined = stage;
-  while (current && !lineage.includes(current)) {
+  // a Set, not lineage.includes: a chain of n stages would cost n^2 per call (and callers ask per stage)
+  const seen = new Set<Stage>();
+  while (current && !seen.has(current)) {
+    seen.add(current);
     lineage.push(current);
     current = current.parent === null ? undefined : doc.stages[current.parent];
   }

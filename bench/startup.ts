@@ -1,0 +1,85 @@
+/**
+ * bench/startup: how long `cachefix --check FILE` takes as a whole process (a pre-commit hook pays
+ * this on every commit), beside bare `node -e ''` and a bare dockerfile-ast parse of the same file
+ * (`node -e "require('dockerfile-ast').DockerfileParser.parse(...)"`), in the same run, interleaved
+ * so that load on the machine hits all three alike. Target: cachefix <= 1.0 x the bare parse.
+ *   npm run bench:startup [-- --runs 40] [-- --file path/to/Dockerfile]
+ * Measures the built CLI (dist/src/bin.js, or $CACHEFIX_CLI) and refuses a build older than the sources.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { cliPath, projectRoot } from '../__tests__/helpers/paths.js';
+import { machine } from './machine.js';
+
+const flag = (name: string): string | undefined => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at > 0 ? process.argv[at + 1] : undefined;
+};
+const runs = Number(flag('runs') ?? 40);
+const file = flag('file') ?? join(projectRoot, 'examples', 'go', 'mod-download-first', 'seed-naive', 'Dockerfile');
+
+/** The newest source the build is made from (src/, transforms/, package.json, the bundle script). */
+function newestSource(): { path: string; mtimeMs: number } {
+  let newest = { path: '', mtimeMs: 0 };
+  const visit = (path: string) => {
+    const stat = statSync(path);
+    if (stat.isDirectory()) for (const name of readdirSync(path)) visit(join(path, name));
+    else if (stat.mtimeMs > newest.mtimeMs) newest = { path, mtimeMs: stat.mtimeMs };
+  };
+  for (const path of ['src', 'transforms', 'package.json', 'scripts']) visit(join(projectRoot, path));
+  return newest;
+}
+
+interface Command {
+  readonly label: string;
+  readonly args: readonly string[];
+}
+
+const commands: Command[] = [
+  { label: "node -e ''", args: ['-e', ''] },
+  { label: 'dockerfile-ast parse', args: ['-e', "require('dockerfile-ast').DockerfileParser.parse(require('fs').readFileSync(process.argv[1], 'utf8'))", file] },
+  { label: 'cachefix --check FILE', args: [cliPath, '--check', '--quiet', file] },
+];
+
+/** Milliseconds for one whole process; its exit status must be what the command means. */
+function time(command: Command): number {
+  const started = process.hrtime.bigint();
+  const child = spawnSync(process.execPath, command.args, { cwd: projectRoot, encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  // --check exits 1 when the file would change; anything else (2, a crash) is not a measurement
+  if (child.status !== 0 && !(command.label.startsWith('cachefix') && child.status === 1)) {
+    throw new Error(`${command.label} failed (${child.status}):\n${child.stderr}`);
+  }
+  return ms;
+}
+
+const stat = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { median: sorted[Math.floor(sorted.length / 2)] ?? NaN, min: sorted[0] ?? NaN };
+};
+
+const built = statSync(cliPath, { throwIfNoEntry: false });
+const source = newestSource();
+if (!built) {
+  console.error(`bench/startup: no CLI at ${cliPath}: run npm run build first (npm run bench:startup does)`);
+  process.exit(2);
+}
+if (process.env.CACHEFIX_CLI === undefined && built.mtimeMs < source.mtimeMs) {
+  console.error(`bench/startup: ${relative(projectRoot, cliPath)} is older than ${relative(projectRoot, source.path)}: run npm run build first (npm run bench:startup does)`);
+  process.exit(2);
+}
+
+console.log(machine());
+console.log(`file: ${relative(projectRoot, file)}; cli: ${cliPath}; ${runs} runs each, interleaved, after 3 warm-up runs (ms, whole process)\n`);
+for (let i = 0; i < 3; i++) for (const command of commands) time(command);
+const samples = commands.map(() => [] as number[]);
+for (let i = 0; i < runs; i++) commands.forEach((command, j) => samples[j]!.push(time(command)));
+const stats = samples.map(stat);
+commands.forEach((command, j) => {
+  const s = stats[j]!;
+  console.log(`  ${command.label.padEnd(24)} median ${s.median.toFixed(1).padStart(6)}   min ${s.min.toFixed(1).padStart(6)}`);
+});
+const [node, parse, cli] = stats as [ReturnType<typeof stat>, ReturnType<typeof stat>, ReturnType<typeof stat>];
+console.log(`\n  ratio cachefix/bare parse: median ${(cli.median / parse.median).toFixed(2)}, min ${(cli.min / parse.min).toFixed(2)} (target <= 1.0)`);
+console.log(`  above bare node: cachefix +${(cli.median - node.median).toFixed(1)} ms, the bare parse +${(parse.median - node.median).toFixed(1)} ms (medians)`);
