@@ -4,7 +4,7 @@
  * (`node -e "require('dockerfile-ast').DockerfileParser.parse(...)"`), in the same run, interleaved
  * so that load on the machine hits all three alike. Target: cachefix <= 1.0 x the bare parse.
  *   npm run bench:startup [-- --runs 40] [-- --file path/to/Dockerfile]
- * Measures the built CLI (dist/src/bin.js, or $CACHEFIX_CLI) and refuses a build older than the sources.
+ * Measures the built CLI (dist/src/bin.cjs, or $CACHEFIX_CLI) and refuses a build older than the sources.
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';

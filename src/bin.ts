@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { main } from './cli.js';
 
 async function readStdin(): Promise<Buffer> {
@@ -23,8 +22,9 @@ function printer(stream: NodeJS.WriteStream): (text: string) => void {
   };
 }
 
-// argv[0] is node and argv[1] this script (yargs's hideBin, without loading yargs for a plain run)
-process.exitCode = await main(process.argv.slice(2), {
+// argv[0] is node and argv[1] this script (yargs's hideBin, without loading yargs for a plain run);
+// no top-level await: the bundle is CommonJS, for V8's code cache (src/launcher.ts)
+void main(process.argv.slice(2), {
   stdout: printer(process.stdout),
   stderr: printer(process.stderr),
   readStdin,
@@ -32,4 +32,13 @@ process.exitCode = await main(process.argv.slice(2), {
   stderrIsTTY: process.stderr.isTTY === true,
   env: process.env,
   cwd: process.cwd(),
-});
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    // a bug, not "would change" (exit 1): say so, with the stack for the report
+    process.stderr.write(`cachefix: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -57,7 +57,16 @@ export async function loadConfig(dir: string, knownIds: readonly string[]): Prom
     throw new ConfigError(`${file}: cannot be read: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (!found || found.isEmpty) return { path: found?.filepath ?? null, config: {} };
-  return { path: found.filepath, config: validateConfig(found.config, found.filepath, knownIds) };
+  return { path: found.filepath, config: validateConfig(defaultExport(found.config), found.filepath, knownIds) };
+}
+
+/**
+ * An ES module config as lilconfig returns it when its import() falls back to require(): the
+ * module namespace (the bundled CLI runs from V8's code cache, where Node 20 has no import()).
+ */
+function defaultExport(value: unknown): unknown {
+  const isNamespace = typeof value === 'object' && value !== null && Object.prototype.toString.call(value) === '[object Module]';
+  return isNamespace ? (value as { default?: unknown }).default : value;
 }
 
 /** Checks the shape and the ids; throws ConfigError naming the file and the key. */
