@@ -4,6 +4,7 @@
  * model). Pure: no I/O.
  */
 import { type BuildContext, normalizePath, withPendingFiles } from './context.js';
+import { instructionStartDisagreement } from './buildkit-lines.js';
 import { applyEdits, type Edit } from './edits.js';
 import { offsetMapBack } from './offset-map.js';
 import { isKnownKeyword, type ParsedDockerfile, parseDockerfile } from './parse.js';
@@ -125,6 +126,11 @@ function fixLoop(text: string, options: FixOptions): FixResult {
   // One parse per distinct text: a transform that changes nothing hands the next one the same view
   // (transforms never mutate it), and the parse that checked a rewrite is the next one's input.
   let doc = parseDockerfile(current);
+  const disagreement = instructionStartDisagreement(doc);
+  if (disagreement !== null) {
+    const reason = `line ${disagreement + 1}: Docker and the parser read a line continuation here differently (where an instruction starts); not rewritten`;
+    return { output: text, files: [], history: [], changes: [], skips: [{ transform: 'cachefix', line: disagreement + 1, reason }], passes: 0 };
+  }
   let ignored = suppressions(doc, known);
   for (let pass = 1; pass <= maxPasses; pass++) {
     const changedBy: string[] = [];
@@ -183,6 +189,10 @@ function checkStillParses(transform: string, before: ParsedDockerfile, after: Pa
   const unknown = (doc: ParsedDockerfile): number => doc.instructions.filter((i) => !isKnownKeyword(i.keyword)).length;
   if (unknown(after) > unknown(before)) {
     throw new TransformBugError(transform, 'the rewritten Dockerfile has an instruction Docker would not recognise');
+  }
+  const disagreement = instructionStartDisagreement(after);
+  if (disagreement !== null) {
+    throw new TransformBugError(transform, `the rewritten Dockerfile has a line continuation Docker reads differently (line ${disagreement + 1})`);
   }
 }
 

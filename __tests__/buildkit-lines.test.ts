@@ -1,0 +1,40 @@
+/**
+ * Where BuildKit and dockerfile-ast disagree on where instructions start; a file with such a line is
+ * not rewritten (the property tests found a rewrite that moved a RUN cut short by the disagreement).
+ */
+import { describe, expect, test } from '@jest/globals';
+import { instructionStartDisagreement } from '../src/buildkit-lines.js';
+import { memoryContext } from '../src/context.js';
+import { fixText } from '../src/index.js';
+import { parseDockerfile } from '../src/parse.js';
+
+const disagreement = (text: string) => instructionStartDisagreement(parseDockerfile(text));
+
+describe('instructionStartDisagreement', () => {
+  test.each([
+    ['plain', 'FROM a\nRUN a \\\n  # note\n\n  b\nCOPY x y\n'],
+    ['CRLF, BOM and directives', '\uFEFF# syntax=docker/dockerfile:1\r\n# escape=`\r\nFROM a\r\nRUN a `\r\n  b\r\n'],
+    ['a heredoc whose body lines look like instructions', 'FROM a\nRUN <<EOF\nRUN not an instruction \\\nCOPY neither\nEOF\nCOPY x y\n'],
+    ['an escape at the end of the file', 'FROM a\nRUN a \\'],
+    ['a comment ending in the escape outside a continuation', 'FROM a\n# a comment \\\nRUN b\n'],
+  ])('none in %s', (_name, text) => {
+    expect(disagreement(text)).toBeNull();
+  });
+
+  test.each([
+    ['an escape followed by a blank, then another escape', 'FROM a\nRUN echo a\\ \\\n  b > /tmp/x\nRUN c\n', 2],
+    ['a comment line right after `RUN \\`', 'FROM a\nRUN\\\n# c\n  go build .\n', 3],
+  ])('found with %s (zero-based line)', (_name, text, line) => {
+    expect(disagreement(text)).toBe(line);
+  });
+});
+
+test('a file where they disagree is left alone, with the line and the reason', () => {
+  const input = 'FROM golang:1.21\nCOPY . .\nRUN apk add git && echo a\\ \\\n  b > /tmp/x\nRUN go build -o /app .\n';
+  const context = memoryContext({ 'go.mod': 'module x\n\ngo 1.22\n', 'go.sum': '', 'main.go': 'package main\n' });
+  const result = fixText(input, { context });
+  expect(result.output).toBe(input);
+  expect(result.skips).toEqual([
+    { transform: 'cachefix', line: 4, reason: 'line 4: Docker and the parser read a line continuation here differently (where an instruction starts); not rewritten' },
+  ]);
+});
