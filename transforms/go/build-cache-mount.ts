@@ -130,9 +130,27 @@ function mountSpec(doc: ParsedDockerfile, target: string, dirs: GoCacheDirs): st
  * must either mount the cache or not rely on it.
  */
 function stageFamily(doc: ParsedDockerfile, stage: Stage): Stage[] {
+  let families = familiesByDoc.get(doc);
+  if (families === undefined) {
+    // roots in one pass (a FROM names only earlier stages): asking each stage's lineage per stage was
+    // cubic in the number of stages built on each other
+    const rootOf: Stage[] = [];
+    families = new Map();
+    for (const s of doc.stages) {
+      const root = (s.parent === null ? undefined : rootOf[s.parent]) ?? s;
+      rootOf[s.index] = root;
+      const family = families.get(root);
+      if (family) family.push(s);
+      else families.set(root, [s]);
+    }
+    familiesByDoc.set(doc, families);
+  }
   const root = stageLineage(doc, stage).at(-1) ?? stage;
-  return doc.stages.filter((s) => stageLineage(doc, s).includes(root));
+  return families.get(root) ?? [stage];
 }
+
+/** Stage families per parse, keyed by their root stage. */
+const familiesByDoc = new WeakMap<ParsedDockerfile, Map<Stage, Stage[]>>();
 
 /** Why the family must keep its modules in its layers: a dev image, an offline step, a proxy switched off. */
 function modulesNeededInLayers(doc: ParsedDockerfile, family: readonly Stage[]): string | null {
