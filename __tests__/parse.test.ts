@@ -51,6 +51,10 @@ describe('parseDockerfile offsets', () => {
     const doc = parseDockerfile('FROM a\nRUN \\\n# comment\\comment\n cat <<x\nhi\nx\n');
     expect(doc.instructions[1]?.hasHeredoc).toBe(true);
   });
+  test('JSON form across a continuation with a comment line in it is still JSON form (Docker drops the line)', () => {
+    const cmd = parseDockerfile('FROM a\nCMD ["a", \\\n  # why\n\n  "b"]\n').instructions[1];
+    expect([cmd?.jsonForm, cmd?.jsonValues]).toEqual([true, ['a', 'b']]);
+  });
   test('a RUN without `<<` has no heredoc, even where getHeredocs() would throw', () => {
     const doc = parseDockerfile('FROM a\nRUN \\\n# comment\\comment\n echo\n');
     expect(doc.instructions[1]?.hasHeredoc).toBe(false);

@@ -175,7 +175,7 @@ function toInstruction(
   }));
   const lastFlagEnd = flags.reduce((m, f) => Math.max(m, f.end), keywordEnd);
   const argsStart = codeStart(source.text, escapeChar, lastFlagEnd, end);
-  const { jsonForm, jsonValues } = strictJson(source.text.slice(argsStart, end), ast);
+  const { jsonForm, jsonValues } = strictJson(source.text.slice(argsStart, end), ast, escapeChar);
   if (heredocs > 0) {
     for (let line = range.start.line + 1; line <= range.end.line; line++) heredocLines.add(line);
   }
@@ -225,11 +225,12 @@ function safeHeredocCount(ast: AstInstruction, text: string, start: number, end:
 }
 
 /** BuildKit treats arguments as JSON only when the whole argument text is a JSON array of strings. */
-function strictJson(argText: string, ast: AstInstruction): { jsonForm: boolean; jsonValues: string[] } {
+function strictJson(argText: string, ast: AstInstruction, escapeChar: string): { jsonForm: boolean; jsonValues: string[] } {
   if (!(ast instanceof JSONInstruction) || !argText.startsWith('[')) return { jsonForm: false, jsonValues: [] };
   try {
-    // Continuations inside JSON form are removed by Docker before decoding.
-    const parsed: unknown = JSON.parse(argText.replace(/[\\`][ \t]*\r?\n/g, ''));
+    // Docker removes continuations, and the comment and blank lines after them, before decoding
+    const continuation = new RegExp(`\\${escapeChar}[ \t]*\\r?\\n(?:[ \t]*(?:#[^\\r\\n]*)?\\r?\\n)*`, 'g');
+    const parsed: unknown = JSON.parse(argText.replace(continuation, ''));
     if (Array.isArray(parsed) && parsed.every((v): v is string => typeof v === 'string')) {
       return { jsonForm: true, jsonValues: parsed };
     }
