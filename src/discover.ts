@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { isTemporaryName } from './atomic-write.js';
 
 const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git']);
 
@@ -19,6 +20,8 @@ export interface Discovered {
 /**
  * Explicit files are taken as they are; directories are searched recursively (symlinked directories
  * are not followed) and git-ignored files are left out. The result is sorted and free of duplicates.
+ * A directory given explicitly that holds no Dockerfile is an error, as a file that does not exist
+ * is: the user named it expecting something to be checked. So is a directory that cannot be read.
  */
 export function discover(paths: readonly string[], alsoTake: (file: string) => boolean = () => false): Discovered {
   const files: string[] = [];
@@ -34,7 +37,14 @@ export function discover(paths: readonly string[], alsoTake: (file: string) => b
     if (!info) {
       errors.push({ path, reason: 'no such file or directory' });
     } else if (info.isDirectory()) {
-      files.push(...withoutGitIgnored(path, walk(path, alsoTake)));
+      const errorsBefore = errors.length;
+      const found = walk(path, alsoTake, errors);
+      const kept = withoutGitIgnored(path, found);
+      if (kept.length === 0 && errors.length === errorsBefore) {
+        const ignored = found.length > 0 ? ` (${found.length} git-ignored)` : '';
+        errors.push({ path, reason: `no Dockerfile found in this directory${ignored}` });
+      }
+      files.push(...kept);
     } else {
       files.push(path);
     }
@@ -42,18 +52,23 @@ export function discover(paths: readonly string[], alsoTake: (file: string) => b
   return { files: [...new Set(files)].sort(), errors };
 }
 
-function walk(dir: string, alsoTake: (file: string) => boolean): string[] {
+function walk(dir: string, alsoTake: (file: string) => boolean, errors: { path: string; reason: string }[]): string[] {
   const found: string[] = [];
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
+  } catch (error) {
+    // a directory removed while we walk held nothing to check; any other failure hides Dockerfiles
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') errors.push({ path: dir, reason: code === 'EACCES' || code === 'EPERM' ? 'permission denied' : String(error) });
     return found;
   }
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (!SKIPPED_DIRECTORIES.has(entry.name)) found.push(...walk(path, alsoTake));
+      if (!SKIPPED_DIRECTORIES.has(entry.name)) found.push(...walk(path, alsoTake, errors));
+    } else if (isTemporaryName(entry.name)) {
+      continue; // another run's write in progress, or one left by a killed run
     } else if (entry.isFile() && (isDockerfileName(entry.name) || alsoTake(path))) {
       found.push(path);
     } else if (entry.isSymbolicLink() && isDockerfileName(entry.name) && isFileThroughLink(path)) {

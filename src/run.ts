@@ -4,13 +4,17 @@
  * Never throws for a bad file: each file gets its own status, and the others still run.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { checkWritable, writeFileAtomic } from './atomic-write.js';
 import { discover } from './discover.js';
 import { colorDiff, type Painter, unifiedDiff } from './diff.js';
 import { withPendingFiles } from './context.js';
+import { dockerfileError } from './dockerfile-errors.js';
 import { type AppliedChange, fixText, type SkippedChange } from './fixer.js';
 import { fsContext } from './fs-context.js';
+import { deferInterrupts, nextTurn } from './interrupt.js';
+import { decodeDockerfile, readDockerfile } from './read-dockerfile.js';
 import { sarifLog } from './sarif.js';
 import type { Transform } from './transform.js';
 import { packageVersion } from './version.js';
@@ -62,7 +66,10 @@ export interface FileReport {
   readonly diff: string;
   /** Context files (`.dockerignore`) changed by the fix, as shown to the user. */
   readonly contextFiles: readonly string[];
+  /** Why the file could not be used (`status: 'error'`), in one line. */
   readonly error?: string;
+  /** The 1-based line the error is about, when it is about one (a Dockerfile Docker cannot parse). */
+  readonly errorLine?: number;
 }
 
 export interface RunResult {
@@ -78,9 +85,6 @@ function isDirectory(path: string): boolean {
     return false;
   }
 }
-
-/** Files larger than this are refused rather than parsed (a Dockerfile is a few kilobytes). */
-const MAX_DOCKERFILE_BYTES = 10 * 1024 * 1024;
 
 export async function run(options: RunOptions, out: Output): Promise<RunResult> {
   if (options.paths.includes('-')) return runStdin(options, out);
@@ -116,33 +120,43 @@ export async function run(options: RunOptions, out: Output): Promise<RunResult> 
   /** Context files this run changes (absolute path → text): later Dockerfiles of the same context see them. */
   const pending = new Map<string, string>();
   const showProgress = out.progress === true && files.length >= PROGRESS_MIN_FILES;
-  for (const [index, file] of files.entries()) {
-    if (showProgress) out.stderr(`\r\u001b[K[${index + 1}/${files.length}] ${displayPath(options.cwd, file)}`);
-    const report = fixFile(file, { ...options, transforms: transformsFor.get(file) ?? options.transforms }, pending);
-    reports.push(report);
-    for (const [path, text] of report.writes) pending.set(path, text);
-    if (report.status === 'changed' && options.mode === 'write') {
-      try {
-        if (report.output !== report.input) writeFileAtomic.sync(file, report.output);
-        for (const [path, text] of report.writes) writeFileAtomic.sync(path, text);
-      } catch (error) {
-        reports[reports.length - 1] = errorReport(report.path, `could not write: ${messageOf(error)}`);
+  const interrupts = options.mode === 'write' ? deferInterrupts() : null;
+  let done = 0;
+  try {
+    for (const [index, file] of files.entries()) {
+      if (interrupts) {
+        await nextTurn(); // a Ctrl-C that came while the last file was written is handled here
+        if (interrupts.received() !== null) break;
       }
+      if (showProgress) out.stderr(`\r\u001b[K[${index + 1}/${files.length}] ${displayPath(options.cwd, file)}`);
+      let report = fixFile(file, { ...options, transforms: transformsFor.get(file) ?? options.transforms }, pending);
+      if (report.status === 'changed' && options.mode === 'write') report = writeFix(file, report, options.cwd);
+      reports.push(report);
+      if (report.status !== 'error') for (const [path, change] of report.writes) pending.set(path, change.after);
+      done++;
     }
+    if (showProgress) out.stderr('\r\u001b[K');
+    printAll(reports, options, out);
+    const received = interrupts?.received() ?? null;
+    if (received !== null) out.stderr(`cachefix: stopped by ${received} after ${done} of ${plural(files.length, 'file')}; every file written is complete\n`);
+  } finally {
+    await interrupts?.release();
   }
-  if (showProgress) out.stderr('\r\u001b[K');
+  return { files: reports.map(publicReport), exitCode: exitCodeOf(reports, options.mode) };
+}
+
+function printAll(reports: readonly InternalReport[], options: RunOptions, out: Output): void {
   if (options.format === 'sarif') {
     const files = reports.map((r) => ({ ...r, path: encodeURI(r.path) }));
     out.stdout(`${JSON.stringify(sarifLog(files, options.transforms, packageVersion()), null, 2)}\n`);
-    for (const report of reports) if (report.error !== undefined) out.stderr(`${report.path}: ${report.error}\n`);
+    for (const report of reports) if (report.error !== undefined) out.stderr(formatError(report));
   } else if (options.format === 'json') {
     out.stdout(`${JSON.stringify(reports.map(jsonReport), null, 2)}\n`);
-    for (const report of reports) if (report.error !== undefined) out.stderr(`${report.path}: ${report.error}\n`);
+    for (const report of reports) if (report.error !== undefined) out.stderr(formatError(report));
   } else {
     for (const report of reports) printReport(report, options, out);
     if (!options.quiet) out.stderr(summary(reports, options.mode));
   }
-  return { files: reports.map(publicReport), exitCode: exitCodeOf(reports, options.mode) };
 }
 
 async function runStdin(options: RunOptions, out: Output): Promise<RunResult> {
@@ -152,7 +166,7 @@ async function runStdin(options: RunOptions, out: Output): Promise<RunResult> {
   const contextDir = resolve(options.cwd, options.context ?? '.');
   let report: InternalReport;
   try {
-    const text = decode(await out.readStdin());
+    const text = decodeDockerfile(await out.readStdin());
     const settings = options.configure ? await options.configure(join(contextDir, 'Dockerfile')) : null;
     report = fixContent(path, text, contextDir, null, settings ? { ...options, transforms: settings.transforms } : options, new Map());
   } catch (error) {
@@ -163,7 +177,7 @@ async function runStdin(options: RunOptions, out: Output): Promise<RunResult> {
       ? sarifLog([{ ...report, path: 'Dockerfile' }], options.transforms, packageVersion())
       : [{ ...jsonReport(report), output: report.output }];
     out.stdout(`${JSON.stringify(document, null, 2)}\n`);
-    if (report.error !== undefined) out.stderr(`${report.path}: ${report.error}\n`);
+    if (report.error !== undefined) out.stderr(formatError(report));
     return { files: [publicReport(report)], exitCode: exitCodeOf([report], options.mode) };
   }
   if (report.status !== 'error') {
@@ -182,25 +196,27 @@ interface InternalReport extends FileReport {
   readonly input: string;
   /** The rewritten text (equal to the input when unchanged). */
   readonly output: string;
-  /** Context files to write: absolute path → text. */
-  readonly writes: ReadonlyMap<string, string>;
+  /** Context files to write: absolute path → their text before (null: new) and after the fix. */
+  readonly writes: ReadonlyMap<string, ContextWrite>;
   readonly contextDiff: string;
+}
+
+interface ContextWrite {
+  readonly before: string | null;
+  readonly after: string;
 }
 
 function fixFile(file: string, options: RunOptions, pending: ReadonlyMap<string, string>): InternalReport {
   const path = displayPath(options.cwd, file);
   try {
-    const info = statSync(file);
-    if (info.isDirectory()) return errorReport(path, 'is a directory');
-    if (info.size > MAX_DOCKERFILE_BYTES) return errorReport(path, `too large (${info.size} bytes) for a Dockerfile`);
-    const text = decode(readFileSync(file));
+    const text = readDockerfile(file);
     const contextDir = options.context ? resolve(options.cwd, options.context) : dirname(file);
     const inContext = relative(contextDir, file);
     const dockerfilePath = inContext.startsWith('..') || isAbsolute(inContext) ? null : inContext.split(sep).join('/');
     // BuildKit reads <Dockerfile>.dockerignore beside the Dockerfile even when that is outside the context
     const ignoreBeside = `${file}.dockerignore`;
     const dockerfileIgnore = dockerfilePath === null && statSync(ignoreBeside, { throwIfNoEntry: false })?.isFile()
-      ? { path: displayPath(options.cwd, ignoreBeside), text: decode(readFileSync(ignoreBeside)) }
+      ? { path: displayPath(options.cwd, ignoreBeside), text: readIgnoreFile(ignoreBeside, displayPath(options.cwd, ignoreBeside)) }
       : null;
     return fixContent(path, text, contextDir, dockerfilePath, options, pending, dockerfileIgnore);
   } catch (error) {
@@ -217,6 +233,9 @@ function fixContent(
   pending: ReadonlyMap<string, string>,
   dockerfileIgnore: { path: string; text: string } | null = null,
 ): InternalReport {
+  // a file Docker cannot parse is never rewritten: the parser may have misread where edits belong
+  const problem = dockerfileError(text);
+  if (problem) return errorReport(path, problem.reason, problem.line);
   const contextInfo = statSync(contextDir, { throwIfNoEntry: false });
   if (!contextInfo?.isDirectory()) return errorReport(path, `build context ${contextDir} is not a directory`);
   const pendingHere = new Map<string, string>();
@@ -226,7 +245,7 @@ function fixContent(
   }
   const context = withPendingFiles({ ...fsContext(contextDir), dockerfileIgnore }, pendingHere);
   const result = fixText(text, { transforms: options.transforms, context, dockerfilePath, knownTransformIds: options.knownTransformIds });
-  const writes = new Map(result.files.map((f) => [resolve(contextDir, f.path), f.after]));
+  const writes = new Map(result.files.map((f) => [resolve(contextDir, f.path), { before: f.before, after: f.after }]));
   const contextFiles = [...writes.keys()].map((abs) => displayPath(options.cwd, abs));
   const contextDiff = result.files
     .map((f, i) => unifiedDiff(contextFiles[i] ?? f.path, f.before ?? '', f.after, f.before === null))
@@ -246,16 +265,66 @@ function fixContent(
   };
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-/** Dockerfiles are UTF-8 text; anything else is refused rather than mangled. The BOM is kept. */
-function decode(bytes: Buffer): string {
-  if (bytes.includes(0)) throw new Error('binary file (contains NUL bytes)');
+/** `<Dockerfile>.dockerignore`: empty is fine; binary or not UTF-8 is an error named after it. */
+function readIgnoreFile(file: string, shown: string): string {
+  const bytes = readFileSync(file);
+  if (bytes.length === 0) return '';
   try {
-    return strictUtf8.decode(bytes);
-  } catch {
-    throw new Error('not valid UTF-8');
+    return decodeDockerfile(bytes);
+  } catch (error) {
+    throw new Error(`${shown}: ${messageOf(error)}`);
   }
+}
+
+/**
+ * Writes a fix: the Dockerfile and the context files it changes, each atomically. Nothing is written
+ * when one of them cannot be (a read-only file or directory), or when a file changed on disk since
+ * it was read (an editor saved it meanwhile): the fix was computed from the old text.
+ */
+function writeFix(file: string, report: InternalReport, cwd: string): InternalReport {
+  const targets: [path: string, change: ContextWrite][] = [
+    ...(report.output !== report.input ? [[file, { before: report.input, after: report.output }] as [string, ContextWrite]] : []),
+    ...report.writes,
+  ];
+  const which = (path: string): string => (path === file ? '' : ` ${displayPath(cwd, path)}`);
+  const pendingWrites: [string, string][] = [];
+  for (const [path, change] of targets) {
+    try {
+      const now = currentText(path);
+      if (now === change.after) continue; // already fixed: another run wrote the same bytes
+      if (now === null && change.before !== null) return errorReport(report.path, `could not write${which(path)}: it was removed during the run; not recreated`);
+      if (now !== change.before) return errorReport(report.path, `could not write${which(path)}: it changed on disk during the run (run cachefix again)`);
+      checkWritable(path);
+      pendingWrites.push([path, change.after]);
+    } catch (error) {
+      return errorReport(report.path, `could not write${which(path)}: ${messageOf(error)}`);
+    }
+  }
+  const written: string[] = [];
+  for (const [path, text] of pendingWrites) {
+    try {
+      writeFileAtomic(path, text);
+      written.push(displayPath(cwd, path));
+    } catch (error) {
+      const already = written.length > 0 ? `; already written: ${written.join(', ')}` : '';
+      return errorReport(report.path, `could not write${which(path)}: ${messageOf(error)}${already}`);
+    }
+  }
+  return report;
+}
+
+/** The file's text now, or null when it does not exist. */
+function currentText(path: string): string | null {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  // a context file was read leniently: written back, its undecodable bytes would become U+FFFD
+  if (!isUtf8(bytes)) throw new Error('not valid UTF-8; not rewritten');
+  return bytes.toString('utf8');
 }
 
 function printReport(report: InternalReport, options: RunOptions, out: Output): void {
@@ -269,9 +338,14 @@ function printReport(report: InternalReport, options: RunOptions, out: Output): 
   printDiagnostics(report, out);
 }
 
+/** `PATH: reason` or `PATH:LINE: reason`, one line. */
+function formatError(report: FileReport): string {
+  return `${report.path}${report.errorLine !== undefined ? `:${report.errorLine}` : ''}: ${report.error ?? ''}\n`;
+}
+
 function printDiagnostics(report: FileReport, out: Output): void {
   if (report.error !== undefined) {
-    out.stderr(`${report.path}: ${report.error}\n`);
+    out.stderr(formatError(report));
     return;
   }
   const lines = [
@@ -308,13 +382,22 @@ function exitCodeOf(reports: readonly FileReport[], mode: Mode): 0 | 1 | 2 {
   return 0;
 }
 
-function errorReport(path: string, error: string): InternalReport {
-  return { path, status: 'error', changes: [], skips: [], diff: '', contextFiles: [], input: '', output: '', writes: new Map(), contextDiff: '', error };
+function errorReport(path: string, error: string, line: number | null = null): InternalReport {
+  return {
+    path, status: 'error', changes: [], skips: [], diff: '', contextFiles: [], input: '', output: '', writes: new Map(), contextDiff: '',
+    error: oneLine(error),
+    ...(line !== null ? { errorLine: line } : {}),
+  };
+}
+
+/** `PATH: reason` stays one line whatever a system error message holds. */
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }
 
 function publicReport(report: InternalReport | FileReport): FileReport {
-  const { path, status, changes, skips, diff, contextFiles, error } = report;
-  return { path, status, changes, skips, diff, contextFiles, ...(error !== undefined ? { error } : {}) };
+  const { path, status, changes, skips, diff, contextFiles, error, errorLine } = report;
+  return { path, status, changes, skips, diff, contextFiles, ...(error !== undefined ? { error } : {}), ...(errorLine !== undefined ? { errorLine } : {}) };
 }
 
 /** The JSON form of a report: `changed` first, for scripts that only want to know that. */
@@ -342,6 +425,10 @@ function messageOf(error: unknown): string {
     if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
     if (code === 'ENOENT') return 'no such file or directory';
     if (code === 'ELOOP') return 'too many levels of symbolic links';
+    if (code === 'EROFS') return 'read-only file system';
+    if (code === 'ENOSPC') return 'no space left on device';
+    if (code === 'EISDIR') return 'is a directory';
+    if (code === 'ENOTDIR') return 'not a directory';
     return error.message;
   }
   return String(error);
