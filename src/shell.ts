@@ -48,12 +48,19 @@ interface LogicalBody {
 }
 
 /**
- * Per-instruction results: several transforms read the same RUN of the same parse (the fixer hands
- * an unchanged parse on), and an instruction belongs to one parse, so it is the key. Weak: they go
- * with the parse.
+ * A per-instruction reading, remembered: several transforms read the same RUN of the same parse (the
+ * fixer hands an unchanged parse on), and an instruction belongs to one parse, so it is the key.
+ * Weak: the results go with the parse.
  */
-const bodies = new WeakMap<Instruction, LogicalBody>();
-const scripts = new WeakMap<Instruction, RunScript>();
+function perInstruction<T>(read: (doc: ParsedDockerfile, instruction: Instruction) => T): (doc: ParsedDockerfile, instruction: Instruction) => T {
+  const known = new WeakMap<Instruction, T>();
+  return (doc, instruction) => {
+    if (known.has(instruction)) return known.get(instruction) as T;
+    const value = read(doc, instruction);
+    known.set(instruction, value);
+    return value;
+  };
+}
 
 /** Shell parses by script text while sharingShellParses runs; null outside it. */
 let sharedParses: Map<string, ShellSyntax> | null = null;
@@ -86,14 +93,7 @@ export function parseShell(text: string): ShellSyntax {
 }
 
 /** Docker's view of the RUN arguments: continuations joined, comment and blank lines inside them dropped. */
-export function logicalBody(doc: ParsedDockerfile, instruction: Instruction): LogicalBody {
-  let body = bodies.get(instruction);
-  if (body === undefined) {
-    body = readLogicalBody(doc, instruction);
-    bodies.set(instruction, body);
-  }
-  return body;
-}
+export const logicalBody = perInstruction(readLogicalBody);
 
 function readLogicalBody(doc: ParsedDockerfile, instruction: Instruction): LogicalBody {
   const src = doc.source.text;
@@ -146,14 +146,7 @@ function skipDroppedLines(src: string, from: number, end: number): number {
 }
 
 /** The commands of a RUN; a RUN we cannot read (JSON form, heredoc, syntax error) reports why. */
-export function runScript(doc: ParsedDockerfile, instruction: Instruction): RunScript {
-  let script = scripts.get(instruction);
-  if (script === undefined) {
-    script = readRunScript(doc, instruction);
-    scripts.set(instruction, script);
-  }
-  return script;
-}
+export const runScript = perInstruction(readRunScript);
 
 function readRunScript(doc: ParsedDockerfile, instruction: Instruction): RunScript {
   if (instruction.onbuild) return { parsed: false, reason: 'ONBUILD trigger', commands: [] };
