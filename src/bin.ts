@@ -1,3 +1,4 @@
+import { fstatSync, statSync, writeSync } from 'node:fs';
 import { main } from './cli.js';
 
 async function readStdin(): Promise<Buffer> {
@@ -7,29 +8,59 @@ async function readStdin(): Promise<Buffer> {
 }
 
 /**
+ * Output straight to the file descriptor: process.stdout and process.stderr load Node's stream, net
+ * and tty modules, a few milliseconds of every hook run. A descriptor someone made non-blocking can
+ * refuse a write (EAGAIN): from then on the stream takes the rest, in order.
  * A reader that went away (`cachefix | head`) is not our failure: stop printing to it, finish the
  * work (the --write run still writes every file) and keep the exit code, instead of dying with an
  * EPIPE stack trace and exit 1, which means "would change" here.
  */
-function printer(stream: NodeJS.WriteStream): (text: string) => void {
-  let open = true;
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
-    open = false;
-  });
-  return (text) => {
-    if (open) stream.write(text);
+function printer(fd: 1 | 2, stream: () => NodeJS.WriteStream): (text: string) => void {
+  let mode: 'direct' | 'stream' | 'closed' = 'direct';
+  const toStream = (data: Uint8Array | string): void => {
+    if (mode !== 'stream') {
+      mode = 'stream';
+      stream().on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EPIPE') throw error;
+        mode = 'closed';
+      });
+    }
+    stream().write(data);
   };
+  return (text) => {
+    if (mode === 'closed') return;
+    if (mode === 'stream') return toStream(text);
+    let rest = Buffer.from(text);
+    try {
+      while (rest.length > 0) rest = rest.subarray(writeSync(fd, rest));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EPIPE') mode = 'closed';
+      else if (code === 'EAGAIN') toStream(rest);
+      else throw error;
+    }
+  };
+}
+
+/** isatty without the tty module (see printer): a character device that is not /dev/null. */
+function isTerminal(fd: 1 | 2): boolean {
+  if (process.platform === 'win32') return (fd === 1 ? process.stdout : process.stderr).isTTY === true;
+  try {
+    const info = fstatSync(fd);
+    return info.isCharacterDevice() && info.rdev !== statSync('/dev/null').rdev;
+  } catch {
+    return false;
+  }
 }
 
 // argv[0] is node and argv[1] this script (yargs's hideBin, without loading yargs for a plain run);
 // no top-level await: the bundle is CommonJS, for V8's code cache (src/launcher.ts)
 void main(process.argv.slice(2), {
-  stdout: printer(process.stdout),
-  stderr: printer(process.stderr),
+  stdout: printer(1, () => process.stdout),
+  stderr: printer(2, () => process.stderr),
   readStdin,
-  stdoutIsTTY: process.stdout.isTTY === true,
-  stderrIsTTY: process.stderr.isTTY === true,
+  stdoutIsTTY: isTerminal(1),
+  stderrIsTTY: isTerminal(2),
   env: process.env,
   cwd: process.cwd(),
 }).then(

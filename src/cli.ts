@@ -1,5 +1,4 @@
 /** The `cachefix` command line: arguments in, exit code out. All the work happens in run(). */
-import pc from 'picocolors';
 import { transforms as registry } from '../transforms/index.js';
 import { type Mode, type Output, plainPainter, run } from './run.js';
 import { dirname, resolve } from 'node:path';
@@ -81,7 +80,8 @@ export async function main(rawArgv: readonly string[], terminal: Terminal): Prom
 
   const mode: Mode = parsed.write === true ? 'write' : parsed.check === true ? 'check' : 'diff';
   const colour = parsed.color ?? (terminal.stdoutIsTTY && !terminal.env.NO_COLOR);
-  const paint = colour ? pc.createColors(true) : plainPainter;
+  // picocolors looks at process.stdout when it loads, which costs a plain run its stream set-up
+  const paint = colour ? (await import('picocolors')).default.createColors(true) : plainPainter;
   const output: Output = { stdout: terminal.stdout, stderr: terminal.stderr, readStdin: terminal.readStdin, paint, progress: terminal.stderrIsTTY === true && parsed.quiet !== true };
   const result = await run(
     {

@@ -10,7 +10,8 @@
  * Globs are relative to the config file's directory. CLI flags win over the file.
  */
 import { dirname, relative, sep } from 'node:path';
-import { lilconfig } from 'lilconfig';
+import { createRequire } from 'node:module';
+import { lilconfigSync } from 'lilconfig';
 import picomatch from 'picomatch';
 import type { Transform } from './transform.js';
 
@@ -41,29 +42,32 @@ export class ConfigError extends Error {
 }
 
 const SEARCH_PLACES = ['package.json', '.cachefixrc', '.cachefixrc.json', 'cachefix.config.json', 'cachefix.config.js', 'cachefix.config.mjs'];
-const explorer = lilconfig('cachefix', {
+/**
+ * Synchronous: the search stats a handful of names in every directory up to the root, and async
+ * I/O made that a tenth of a hook run's time. JavaScript configs load with require(), which takes
+ * ES modules too on Node >= 20.19 (the default export is the config).
+ */
+const requireConfig = (path: string): unknown => defaultExport(createRequire(import.meta.url)(path));
+const explorer = lilconfigSync('cachefix', {
   searchPlaces: SEARCH_PLACES,
   stopDir: '/',
-  loaders: { noExt: (_path: string, content: string) => JSON.parse(content) as unknown },
+  loaders: { noExt: (_path: string, content: string) => JSON.parse(content) as unknown, '.js': requireConfig, '.mjs': requireConfig, '.cjs': requireConfig },
 });
 
 /** The configuration that applies in `dir`, validated against the transform ids there are. */
 export async function loadConfig(dir: string, knownIds: readonly string[]): Promise<LoadedConfig> {
   let found;
   try {
-    found = await explorer.search(dir);
+    found = explorer.search(dir);
   } catch (error) {
     const file = (error as { filepath?: string }).filepath ?? dir;
     throw new ConfigError(`${file}: cannot be read: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (!found || found.isEmpty) return { path: found?.filepath ?? null, config: {} };
-  return { path: found.filepath, config: validateConfig(defaultExport(found.config), found.filepath, knownIds) };
+  return { path: found.filepath, config: validateConfig(found.config, found.filepath, knownIds) };
 }
 
-/**
- * An ES module config as lilconfig returns it when its import() falls back to require(): the
- * module namespace (the bundled CLI runs from V8's code cache, where Node 20 has no import()).
- */
+/** An ES module, as require() returns it, is its namespace: the config is its default export. */
 function defaultExport(value: unknown): unknown {
   const isNamespace = typeof value === 'object' && value !== null && Object.prototype.toString.call(value) === '[object Module]';
   return isNamespace ? (value as { default?: unknown }).default : value;

@@ -1,6 +1,7 @@
 /** Finds Dockerfiles under the paths given on the command line. */
-import { spawnSync } from 'node:child_process';
+import type * as ChildProcess from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { isTemporaryName } from './atomic-write.js';
 
@@ -89,6 +90,8 @@ function isFileThroughLink(path: string): boolean {
 /** Asks git itself, so nested .gitignore files, global excludes and .git/info/exclude all count. */
 function withoutGitIgnored(dir: string, files: string[]): string[] {
   if (files.length === 0) return files;
+  // loaded here, not at start-up: only a directory walk asks git, and a hook run on files pays ~2 ms for it
+  const { spawnSync } = createRequire(import.meta.url)('node:child_process') as typeof ChildProcess;
   const result = spawnSync('git', ['-C', dir, 'check-ignore', '--stdin', '-z'], {
     input: files.map((f) => `${relativeTo(dir, f)}\0`).join(''),
     encoding: 'utf8',

@@ -2,7 +2,6 @@
  * `cachefix explain`'s command line. Loaded only when the first argument is `explain`, so the
  * rewrite path (a pre-commit hook on every commit) does not pay for it.
  */
-import pc from 'picocolors';
 import yargs from 'yargs';
 import type { Terminal } from './cli.js';
 import { explain } from './explain.js';
@@ -72,6 +71,6 @@ export async function explainMain(argv: readonly string[], terminal: Terminal): 
       format: parsed.format,
       builder: parsed.builder,
     },
-    { stdout: terminal.stdout, stderr: terminal.stderr, paint: colour ? pc.createColors(true) : plainPainter },
+    { stdout: terminal.stdout, stderr: terminal.stderr, paint: colour ? (await import('picocolors')).default.createColors(true) : plainPainter },
   );
 }

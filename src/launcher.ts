@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { Script } from 'node:vm';
 
 const bundle = join(__dirname, 'cachefix.cjs');
-const source = readFileSync(bundle, 'utf8');
+// ASCII (scripts/bundle.mjs checks): Latin-1 gives the same text, as a one-byte string
+const source = readFileSync(bundle, 'latin1');
 const cacheFile = process.env.CACHEFIX_NO_CODE_CACHE ? null : codeCachePath();
 const cachedData = cacheFile === null ? undefined : readCache(cacheFile);
 
