@@ -137,7 +137,8 @@ test('--since takes the changed files from git, and .git itself when the context
 });
 
 test.each([
-  [['explain', 'nope/Dockerfile'], /^nope\/Dockerfile: cannot read: ENOENT\n$/],
+  [['explain', 'nope/Dockerfile'], /^nope\/Dockerfile: no such file or directory\n$/],
+  [['explain', '.'], /^\/\S+: is a directory\n$/],
   [['explain', '--target', 'nope'], /^Dockerfile: no stage named nope \(stages: build\)\n$/],
   [['explain', '--changed', '../elsewhere.go'], /^\.\.\/elsewhere\.go: not inside the build context .*\n$/],
   [['explain', '--since', 'HEAD'], /^--since HEAD: git diff failed: .*\n$/],

@@ -4,7 +4,7 @@
  * for the original and, with `fix`, for the rewrite. The I/O half; the model and the report are pure.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { type BuilderRules, type ChangeSet, predictCache } from './cache-model.js';
 import { withPendingFiles } from './context.js';
@@ -13,7 +13,8 @@ import { explanationJson, type Explanation, renderExplanation } from './explain-
 import { fsContext } from './fs-context.js';
 import { fixText } from './index.js';
 import { parseDockerfile } from './parse.js';
-import type { Output } from './run.js';
+import { messageOf, type Output } from './run.js';
+import { readDockerfile } from './read-dockerfile.js';
 
 export interface ExplainOptions {
   readonly dockerfile: string;
@@ -55,9 +56,10 @@ function buildExplanation(options: ExplainOptions): Explanation {
   const shown = displayPath(options.cwd, dockerfile);
   let text: string;
   try {
-    text = readFileSync(dockerfile, 'utf8');
+    // the same checks as a fix: binary, not UTF-8, too large, not a regular file
+    text = readDockerfile(dockerfile);
   } catch (error) {
-    throw new ExplainError(`${shown}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new ExplainError(`${shown}: ${messageOf(error)}`);
   }
   const contextDir = resolve(options.cwd, options.context ?? dirname(dockerfile));
   if (!existsSync(contextDir)) throw new ExplainError(`${contextDir}: the build context does not exist`);

@@ -419,7 +419,8 @@ function displayPath(cwd: string, file: string): string {
   return posix === '-' ? './-' : posix; // a file named `-` is not stdin
 }
 
-function messageOf(error: unknown): string {
+/** An error as one line for `PATH: reason`: file-system codes in words. */
+export function messageOf(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
