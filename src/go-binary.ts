@@ -9,7 +9,7 @@ import type { GoBuildCommand } from './go-build.js';
 import { parseGoMod } from './gomod.js';
 import { copySpec, effectiveWorkdir, globMatches } from './instructions.js';
 import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from './parse.js';
-import { goSubcommand, runScript, type ShellCommand, type ShellWord } from './shell.js';
+import { goSubcommand, perInstruction, runScript, type ShellCommand, type ShellWord } from './shell.js';
 
 /** The stage a `COPY --from=<ref>` (or `FROM <ref>`) names: an alias, or a stage index. */
 export function stageByReference(doc: ParsedDockerfile, ref: string): Stage | undefined {
@@ -62,7 +62,7 @@ export interface EnvSetting {
 export function goCommandEnv(doc: ParsedDockerfile, stage: Stage, run: Instruction, command: ShellCommand, name: string): EnvSetting | null {
   const prefix = command.assignments.find((a) => a.name === name);
   if (prefix) return { value: literal(prefix.value), where: 'prefix' };
-  const earlier = runScript(doc, run).commands.filter((c) => c.end <= command.start);
+  const earlier = shellSetters(doc, run).filter((c) => c.end <= command.start);
   for (const c of [...earlier].reverse()) {
     const assigned = c.assignments.find((a) => a.name === name);
     if (c.words.length === 0 && assigned) return { value: literal(assigned.value), where: 'shell' };
@@ -83,15 +83,25 @@ export function buildEnv(doc: ParsedDockerfile, build: GoBuildCommand, name: str
   return goCommandEnv(doc, build.stage, build.instruction, build.command, name);
 }
 
+/**
+ * The commands of a RUN that can set a shell variable (`NAME=value` alone, `export`, `declare`...):
+ * few, so that looking back from each go command of a long `&&` chain is not quadratic.
+ */
+const shellSetters = perInstruction((doc, run): ShellCommand[] =>
+  runScript(doc, run).commands.filter((c) => (c.words.length === 0 && c.assignments.length > 0) || ['export', 'declare', 'typeset', 'readonly'].includes(c.words[0]?.value ?? '')));
+
+/** The `go env -w` commands of a RUN, found once per instruction. */
+const goEnvWriters = perInstruction((doc, run): ShellCommand[] =>
+  runScript(doc, run).commands.filter((c) => goSubcommand(c) === 'env' && c.words.some((w) => w.value === '-w')));
+
 /** `go env -w NAME=value` writes Go's own config file, which every later go command reads. */
 function goEnvWrite(doc: ParsedDockerfile, stage: Stage, run: Instruction, command: ShellCommand, name: string): EnvSetting | null {
   let found: EnvSetting | null = null;
   for (const s of stageLineage(doc, stage).reverse()) {
     for (const instruction of s.instructions) {
       if (instruction.keyword !== 'RUN' || instruction.start > run.start) continue;
-      for (const c of runScript(doc, instruction).commands) {
+      for (const c of goEnvWriters(doc, instruction)) {
         if (instruction === run && c.end > command.start) continue;
-        if (goSubcommand(c) !== 'env' || !c.words.some((w) => w.value === '-w')) continue;
         const word = c.words.find((w) => w.value.startsWith(`${name}=`));
         if (word) found = { value: literal(word.value.slice(name.length + 1)), where: 'go env -w' };
       }

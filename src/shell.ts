@@ -52,7 +52,7 @@ interface LogicalBody {
  * fixer hands an unchanged parse on), and an instruction belongs to one parse, so it is the key.
  * Weak: the results go with the parse.
  */
-function perInstruction<T>(read: (doc: ParsedDockerfile, instruction: Instruction) => T): (doc: ParsedDockerfile, instruction: Instruction) => T {
+export function perInstruction<T>(read: (doc: ParsedDockerfile, instruction: Instruction) => T): (doc: ParsedDockerfile, instruction: Instruction) => T {
   const known = new WeakMap<Instruction, T>();
   return (doc, instruction) => {
     if (known.has(instruction)) return known.get(instruction) as T;
