@@ -17,6 +17,7 @@ describe('instructionStartDisagreement', () => {
     ['a heredoc whose body lines look like instructions', 'FROM a\nRUN <<EOF\nRUN not an instruction \\\nCOPY neither\nEOF\nCOPY x y\n'],
     ['an escape at the end of the file', 'FROM a\nRUN a \\'],
     ['a comment ending in the escape outside a continuation', 'FROM a\n# a comment \\\nRUN b\n'],
+    ['a comment ending in the escape inside a continuation', 'FROM a\nRUN a && \\\n    # install deps \\\n    b\n'],
   ])('none in %s', (_name, text) => {
     expect(disagreement(text)).toBeNull();
   });
@@ -24,6 +25,7 @@ describe('instructionStartDisagreement', () => {
   test.each([
     ['an escape followed by a blank, then another escape', 'FROM a\nRUN echo a\\ \\\n  b > /tmp/x\nRUN c\n', 2],
     ['a comment line right after `RUN \\`', 'FROM a\nRUN\\\n# c\n  go build .\n', 3],
+    ['the escape character in a comment line inside a continuation', 'FROM a AS b\nFROM c\nCOPY \\\n# C:\\go\n  --from=b /a /b\n', 3],
   ])('found with %s (zero-based line)', (_name, text, line) => {
     expect(disagreement(text)).toBe(line);
   });

@@ -1,7 +1,7 @@
 /**
  * Where BuildKit starts each instruction, checked against dockerfile-ast. The two join continued
  * lines differently in corners (an escape followed by blanks, a comment line right after
- * `RUN \`, an escape inside a comment line within a continuation), and a rewrite planned on
+ * `RUN \`), and a rewrite planned on
  * dockerfile-ast's reading of such a file can break it for Docker: a RUN cut short and moved keeps
  * its dangling escape, which then swallows the next instruction. Pure.
  */
@@ -11,7 +11,9 @@ import { lineOf } from './source.js';
 /**
  * The first zero-based line where BuildKit and dockerfile-ast disagree on whether an instruction
  * starts there, or null when they agree on every line. Heredoc bodies are taken as dockerfile-ast
- * reads them; their lines are not instructions for either.
+ * reads them; their lines are not instructions for either. A comment line inside a continuation
+ * with the escape character in it (not just at its end) counts too: dockerfile-ast then misreads
+ * the rest of the instruction (`COPY \⏎# C:\go⏎  --from=b /a /b` has no flags and one argument, `g`).
  */
 export function instructionStartDisagreement(doc: ParsedDockerfile): number | null {
   const { text, lineStarts } = doc.source;
@@ -34,10 +36,19 @@ export function instructionStartDisagreement(doc: ParsedDockerfile): number | nu
     let last = i;
     while (continues(lineText(last)) && last + 1 < lineStarts.length) {
       last++;
-      while (last + 1 < lineStarts.length && isDropped(lineText(last))) last++;
+      while (last + 1 < lineStarts.length && isDropped(lineText(last))) {
+        if (escapeInside(lineText(last), doc.escapeChar)) return last;
+        last++;
+      }
     }
     i = instruction.hasHeredoc ? Math.max(last, lineOf(doc.source, instruction.end)) + 1 : last + 1;
   }
   for (const line of byStartLine.keys()) if (!seen.has(line)) return line;
   return null;
+}
+
+/** The escape character somewhere in a line other than at its end (`# C:\go`, not `# deps \`). */
+function escapeInside(line: string, escapeChar: string): boolean {
+  const end = line.replace(/[ \t]+$/, '');
+  return (end.endsWith(escapeChar) ? end.slice(0, -1) : end).includes(escapeChar);
 }
