@@ -4,6 +4,7 @@ import { type Mode, type Output, plainPainter, run } from './run.js';
 import { dirname, resolve } from 'node:path';
 import { type CliSelection, effectiveSettings, isExcluded, isIncluded, loadConfig } from './config.js';
 import { selectTransforms, splitIds, UnknownTransformError } from './select.js';
+import { packageVersion } from './version.js';
 import { parseCommonArgs, STDIN_SENTINEL } from './cli-args.js';
 
 export interface Terminal {
@@ -20,6 +21,11 @@ export interface Terminal {
 export async function main(rawArgv: readonly string[], terminal: Terminal): Promise<number> {
   // a Dockerfile literally named `explain` is `./explain`
   if (rawArgv[0] === 'explain') return (await import('./explain-cli.js')).explainMain(rawArgv.slice(1), terminal);
+  // scripts ask for the version on their own; yargs would answer the same, four times slower
+  if (rawArgv.length === 1 && rawArgv[0] === '--version') {
+    terminal.stdout(`${packageVersion()}\n`);
+    return 0;
+  }
   let parsed = parseCommonArgs(rawArgv);
   if (parsed === null) {
     const { parseWithYargs } = await import('./cli-yargs.js');
