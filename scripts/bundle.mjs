@@ -8,6 +8,7 @@
  *   node scripts/bundle.mjs [--outdir DIR]   (DIR: where tsc wrote, default dist; output goes to DIR/src)
  */
 import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,7 +52,15 @@ if (/[^\x00-\x7f]/.test(readFileSync(join(outdir, 'cachefix.cjs'), 'latin1'))) {
   throw new Error('dist/src/cachefix.cjs is not ASCII: src/launcher.ts reads it as Latin-1');
 }
 
-await build({ ...common, entryPoints: ['src/launcher.ts'], outfile: join(outdir, 'bin.cjs'), banner: { js: '#!/usr/bin/env node' } });
+// the launcher keys V8's code cache by the bundle's content: V8 itself checks only its length
+const bundleHash = createHash('sha256').update(readFileSync(join(outdir, 'cachefix.cjs'))).digest('hex');
+await build({
+  ...common,
+  entryPoints: ['src/launcher.ts'],
+  outfile: join(outdir, 'bin.cjs'),
+  banner: { js: '#!/usr/bin/env node' },
+  define: { CACHEFIX_BUNDLE_HASH: JSON.stringify(bundleHash) },
+});
 
 // what earlier builds wrote and nothing runs any more: the ESM bundle with its chunks
 for (const stale of ['bin.js', 'bin.d.ts', 'chunks']) rmSync(join(outdir, stale), { recursive: true, force: true });

@@ -4,43 +4,57 @@
  * is most of what a run costs beyond Node's own start. The cache is made after the first run, so it
  * holds the functions that run compiled, not only the top level (v8-compile-cache caches at compile
  * time, which measured no faster here). It lives in the user's cache directory
- * ($XDG_CACHE_HOME or ~/.cache, dockerfile-cachefix/), keyed by Node version and bundle; V8 rejects a
- * cache that does not fit the source or the engine, and any failure to read or write it only costs
- * speed. CACHEFIX_NO_CODE_CACHE=1 turns it off.
+ * ($XDG_CACHE_HOME or ~/.cache, dockerfile-cachefix/), keyed by Node version, flags, kind of run and
+ * a hash of the bundle's content (V8 itself checks only the source's length). Any failure to read or
+ * write it only costs speed. CACHEFIX_NO_CODE_CACHE=1 turns it off.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { Script } from 'node:vm';
+
+/** sha256 of cachefix.cjs, set by scripts/bundle.mjs. */
+declare const CACHEFIX_BUNDLE_HASH: string;
+
+/** File layout: `CFX1`, a 32-bit check of the data (see dataCheck), then V8's data. */
+const MAGIC = 0x31584643;
+const HEADER_BYTES = 8;
 
 const bundle = join(__dirname, 'cachefix.cjs');
 // ASCII (scripts/bundle.mjs checks): Latin-1 gives the same text, as a one-byte string
 const source = readFileSync(bundle, 'latin1');
-const cacheFile = process.env.CACHEFIX_NO_CODE_CACHE ? null : codeCachePath();
+const cacheDir = process.env.CACHEFIX_NO_CODE_CACHE ? null : codeCacheDir();
+const cacheName = cacheNamePrefix() + CACHEFIX_BUNDLE_HASH.slice(0, 16);
+const cacheFile = cacheDir === null ? null : join(cacheDir, `${cacheName}.v8cache`);
 const cachedData = cacheFile === null ? undefined : readCache(cacheFile);
 
 // No import() in there: on Node 20 a script compiled from cached data loses its dynamic-import hook
 // (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), so the bundle loads ES modules with require()
-// (yargs; an .mjs config falls back to it), which Node >= 20.19 supports.
+// (yargs; .mjs configs), which Node >= 20.19 supports.
 const script = new Script(Module.wrap(source), { filename: bundle, ...(cachedData ? { cachedData } : {}) });
-if (cacheFile !== null && (cachedData === undefined || script.cachedDataRejected === true)) {
-  process.once('exit', () => writeCache(cacheFile, script.createCachedData()));
+if (cacheDir !== null && cacheFile !== null && (cachedData === undefined || script.cachedDataRejected === true)) {
+  process.once('exit', () => writeCache(cacheDir, cacheFile, script.createCachedData()));
 }
 const run = script.runInThisContext() as (exports: object, require: NodeJS.Require, module: object, filename: string, dirname: string) => void;
 const cli = { exports: {} };
 run.call(cli.exports, cli.exports, createRequire(bundle), cli, bundle, __dirname);
 
-function codeCachePath(): string | null {
+/** The XDG base directory spec: a relative XDG_CACHE_HOME is ignored (it would land in the user's project). */
+function codeCacheDir(): string | null {
+  const xdg = process.env.XDG_CACHE_HOME;
   try {
-    const { size, mtimeMs } = statSync(bundle);
-    const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-    // V8 rejects a cache made under other flags: runs with other flags get their own, not a tug of war
-    const flags = fnv1a(`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`);
-    return join(base, 'dockerfile-cachefix', `${process.version}-${process.arch}-${flags}-${runKind(process.argv.slice(2))}-${size}-${Math.trunc(mtimeMs)}.v8cache`);
+    return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'dockerfile-cachefix');
   } catch {
     return null;
   }
+}
+
+/** `v20.20.2-x64-<flags>-fix-`: what a cache depends on besides the bundle. */
+function cacheNamePrefix(): string {
+  // V8 rejects a cache made under other flags: runs with other flags get their own, not a tug of war
+  const flags = fnv1a(`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`);
+  return `${process.version}-${process.arch}-${flags}-${runKind(process.argv.slice(2))}-`;
 }
 
 /**
@@ -59,22 +73,65 @@ function fnv1a(text: string): string {
   return (hash >>> 0).toString(36);
 }
 
+/**
+ * V8 in Node 20 does not checksum cached data, and a damaged cache can crash the process on every
+ * run. A full checksum costs a hook run more than a millisecond, so this one reads a word every
+ * 512 bytes and the whole end: enough for what damages files (zeroed or lost blocks, truncation).
+ */
+function dataCheck(data: Uint8Array): number {
+  let hash = data.length | 0;
+  const word = (i: number) => (data[i] ?? 0) | ((data[i + 1] ?? 0) << 8) | ((data[i + 2] ?? 0) << 16) | ((data[i + 3] ?? 0) << 24);
+  for (let i = 0; i < data.length; i += 512) hash = Math.imul(hash ^ word(i), 0x01000193);
+  for (let i = Math.max(0, data.length - 64); i < data.length; i++) hash = Math.imul(hash ^ (data[i] ?? 0), 0x01000193);
+  return hash >>> 0;
+}
+
 function readCache(path: string): Buffer | undefined {
   try {
-    return readFileSync(path);
+    const file = readFileSync(path);
+    if (file.length <= HEADER_BYTES || file.readUInt32LE(0) !== MAGIC) return undefined;
+    const data = file.subarray(HEADER_BYTES);
+    return file.readUInt32LE(4) === dataCheck(data) ? data : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** Written whole or not at all (rename), so a concurrent run never reads half a cache. */
-function writeCache(path: string, data: Buffer): void {
+/**
+ * Written whole or not at all (flushed, then renamed), so neither a concurrent run nor a power cut
+ * leaves half a cache. Then the directory is tidied: leftovers of killed writes, and caches older
+ * than a week (each upgrade leaves some behind; one still in use is simply made again).
+ */
+function writeCache(dir: string, path: string, data: Buffer): void {
   const temporary = `${path}.${process.pid}.tmp`;
   try {
-    mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
-    writeFileSync(temporary, data, { mode: 0o600 });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const header = Buffer.alloc(HEADER_BYTES);
+    header.writeUInt32LE(MAGIC, 0);
+    header.writeUInt32LE(dataCheck(data), 4);
+    const fd = openSync(temporary, 'w', 0o600);
+    try {
+      writeSync(fd, header);
+      writeSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(temporary, path);
+    removeStale(dir, path);
   } catch {
     // a read-only home or a full disk: the next run compiles again
+  }
+}
+
+function removeStale(dir: string, current: string): void {
+  const now = Date.now();
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (path === current) continue;
+    const temporary = name.endsWith('.tmp');
+    if (!temporary && !name.endsWith('.v8cache')) continue;
+    const age = now - statSync(path).mtimeMs;
+    if (age > (temporary ? 3600e3 : 7 * 86400e3)) unlinkSync(path);
   }
 }

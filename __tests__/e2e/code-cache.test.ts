@@ -1,0 +1,64 @@
+/**
+ * The executable's V8 code cache (src/launcher.ts): where it goes, that a run uses it rather than
+ * rewriting it, that a damaged one is replaced instead of crashing every later run, and that it
+ * can be turned off. Runs the built CLI with its own XDG_CACHE_HOME.
+ */
+import { afterEach, beforeEach, expect, test } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cliPath, projectRoot } from '../helpers/paths.js';
+
+const dockerfile = join(projectRoot, 'examples', 'go', 'mod-download-first', 'seed-naive', 'Dockerfile');
+let home: string;
+
+beforeEach(() => {
+  home = mkdtempSync(join(tmpdir(), 'cachefix-code-cache-'));
+});
+afterEach(() => rmSync(home, { recursive: true, force: true }));
+
+function check(env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [cliPath, '--check', '-q', dockerfile], {
+    cwd: home,
+    encoding: 'utf8',
+    env: { ...process.env, XDG_CACHE_HOME: join(home, 'xdg'), ...env },
+  });
+}
+const cacheDir = () => join(home, 'xdg', 'dockerfile-cachefix');
+const caches = () => (existsSync(cacheDir()) ? readdirSync(cacheDir()) : []);
+
+test('the first run writes one cache for its kind of run, and later runs use it without rewriting it', () => {
+  expect(check().status).toBe(1);
+  const [name, ...others] = caches();
+  expect(others).toEqual([]);
+  expect(name).toMatch(/^v\d+\.\d+\.\d+-\w+-\w+-fix-[0-9a-f]{16}\.v8cache$/);
+  const written = statSync(join(cacheDir(), name!)).mtimeMs;
+  const second = check();
+  expect(second.status).toBe(1);
+  expect(statSync(join(cacheDir(), name!)).mtimeMs).toBe(written);
+});
+
+test('a damaged cache is not handed to V8: the run behaves, and the cache is made again', () => {
+  expect(check().status).toBe(1);
+  const path = join(cacheDir(), caches()[0]!);
+  const bytes = readFileSync(path);
+  bytes.fill(0, 4096, 8192); // what a lost disk block looks like
+  writeFileSync(path, bytes);
+  for (let i = 0; i < 2; i++) {
+    const run = check();
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('go/mod-download-first');
+  }
+  expect(readFileSync(path).subarray(4096, 8192).some((b) => b !== 0)).toBe(true);
+});
+
+test('a relative XDG_CACHE_HOME is ignored (it would land in the project), and CACHEFIX_NO_CODE_CACHE=1 writes none', () => {
+  const relative = check({ XDG_CACHE_HOME: 'relative-cache', HOME: join(home, 'home') });
+  expect(relative.status).toBe(1);
+  expect(existsSync(join(home, 'relative-cache'))).toBe(false);
+  expect(readdirSync(join(home, 'home', '.cache', 'dockerfile-cachefix'))).toHaveLength(1);
+
+  expect(check({ CACHEFIX_NO_CODE_CACHE: '1' }).status).toBe(1);
+  expect(caches()).toEqual([]);
+});
