@@ -3,7 +3,8 @@
  * not rewritten (the property tests found a rewrite that moved a RUN cut short by the disagreement).
  */
 import { describe, expect, test } from '@jest/globals';
-import { instructionStartDisagreement } from '../src/buildkit-lines.js';
+import { buildkitHeredocs, instructionStartDisagreement } from '../src/buildkit-lines.js';
+import { dockerfileError } from '../src/dockerfile-errors.js';
 import { memoryContext } from '../src/context.js';
 import { fixText } from '../src/index.js';
 import { parseDockerfile } from '../src/parse.js';
@@ -31,12 +32,36 @@ describe('instructionStartDisagreement', () => {
   });
 });
 
+describe('buildkitHeredocs', () => {
+  test.each([
+    ['cat <<EOF', ['EOF']],
+    ['cat <<-"END" > /x && tee <<\'B\'', ['END', 'B']],
+    ['cat 3<<EOF', ['EOF']],
+    ['python3 -c "print(1 <<3)"', []],
+    ["bash -c 'cat <<EOF'", []],
+    ['echo \\<<EOF', []],
+    ['cat<<EOF', []],
+    ['echo "a \\" <<EOF"', []],
+  ])('%s', (line, names) => {
+    expect(buildkitHeredocs(`RUN ${line}`, '\\').map((h) => h.name)).toEqual(names);
+  });
+
+  test('a `<<` BuildKit does not read as a heredoc is not an unterminated heredoc: the file builds, and is left alone', () => {
+    const input = 'FROM python:3.12\nRUN python3 -c "print(1 <<3)"\nCOPY . .\nRUN go build .\n';
+    expect(dockerfileError(input)).toBeNull();
+    expect(dockerfileError('FROM a\nRUN cat <<EOF\nhello\n')).toEqual({ line: 2, reason: 'unterminated heredoc <<EOF: no EOF line before the end of the file' });
+    const result = fixText(input, { context: memoryContext({ 'go.mod': 'module x\n\ngo 1.22\n', 'go.sum': '' }) });
+    expect(result.output).toBe(input);
+    expect(result.skips.map((s) => s.line)).toEqual([3]);
+  });
+});
+
 test('a file where they disagree is left alone, with the line and the reason', () => {
   const input = 'FROM golang:1.21\nCOPY . .\nRUN apk add git && echo a\\ \\\n  b > /tmp/x\nRUN go build -o /app .\n';
   const context = memoryContext({ 'go.mod': 'module x\n\ngo 1.22\n', 'go.sum': '', 'main.go': 'package main\n' });
   const result = fixText(input, { context });
   expect(result.output).toBe(input);
   expect(result.skips).toEqual([
-    { transform: 'cachefix', line: 4, reason: 'line 4: Docker and the parser read a line continuation here differently (where an instruction starts); not rewritten' },
+    { transform: 'cachefix', line: 4, reason: 'Docker and the parser disagree on where an instruction starts here (a line continuation or a heredoc they read differently); not rewritten' },
   ]);
 });

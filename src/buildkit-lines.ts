@@ -6,21 +6,20 @@
  * its dangling escape, which then swallows the next instruction. Pure.
  */
 import type { ParsedDockerfile } from './parse.js';
-import { lineOf } from './source.js';
+import { lineOf, type SourceText } from './source.js';
 
 /**
  * The first zero-based line where BuildKit and dockerfile-ast disagree on whether an instruction
- * starts there, or null when they agree on every line. Heredoc bodies are taken as dockerfile-ast
- * reads them; their lines are not instructions for either. A comment line inside a continuation
+ * starts there, or null when they agree on every line. Heredoc bodies are found as BuildKit finds
+ * them (buildkitHeredocs): a `<<` inside quotes is no heredoc for it, though it is for dockerfile-ast,
+ * which then swallows the rest of the file. A comment line inside a continuation
  * with the escape character in it (not just at its end) counts too: dockerfile-ast then misreads
  * the rest of the instruction (`COPY \⏎# C:\go⏎  --from=b /a /b` has no flags and one argument, `g`).
  */
 export function instructionStartDisagreement(doc: ParsedDockerfile): number | null {
-  const { text, lineStarts } = doc.source;
-  const lineText = (i: number): string => text.slice(lineStarts[i], i + 1 < lineStarts.length ? lineStarts[i + 1] : text.length).replace(/\r?\n$/, '');
+  const { lineStarts } = doc.source;
+  const lineText = (i: number): string => lineAt(doc.source, i);
   const byStartLine = new Map(doc.instructions.map((instruction) => [lineOf(doc.source, instruction.start), instruction]));
-  const isDropped = (line: string): boolean => /^[ \t]*(#|$)/.test(line);
-  const continues = (line: string): boolean => line.replace(/[ \t]+$/, '').endsWith(doc.escapeChar);
 
   const seen = new Set<number>();
   let i = lineOf(doc.source, doc.directivesEnd);
@@ -32,23 +31,110 @@ export function instructionStartDisagreement(doc: ParsedDockerfile): number | nu
     const instruction = byStartLine.get(i);
     if (instruction === undefined) return i;
     seen.add(i);
-    // BuildKit: a line ending in the escape (blanks after it allowed) goes on past comment and blank lines
-    let last = i;
-    while (continues(lineText(last)) && last + 1 < lineStarts.length) {
-      last++;
-      while (last + 1 < lineStarts.length && isDropped(lineText(last))) {
-        if (escapeInside(lineText(last), doc.escapeChar)) return last;
-        last++;
+    const joined = logicalLine(doc.source, doc.escapeChar, i);
+    if (joined.escapeInComment !== null) return joined.escapeInComment;
+    let last = joined.last;
+    if (HEREDOC_KEYWORDS.has((/^\s*(\S+)/.exec(joined.text)?.[1] ?? '').toUpperCase())) {
+      for (const heredoc of buildkitHeredocs(joined.text, doc.escapeChar)) {
+        let end = last + 1;
+        while (end < lineStarts.length && !heredoc.ends(lineText(end))) end++;
+        if (end >= lineStarts.length) return i; // unterminated: BuildKit refuses the file
+        last = end;
       }
     }
-    i = instruction.hasHeredoc ? Math.max(last, lineOf(doc.source, instruction.end)) + 1 : last + 1;
+    i = last + 1;
   }
   for (const line of byStartLine.keys()) if (!seen.has(line)) return line;
   return null;
+}
+
+const isDropped = (line: string): boolean => /^[ \t]*(#|$)/.test(line);
+
+function lineAt(source: SourceText, i: number): string {
+  const { text, lineStarts } = source;
+  return text.slice(lineStarts[i], i + 1 < lineStarts.length ? lineStarts[i + 1] : text.length).replace(/\r?\n$/, '');
+}
+
+/**
+ * The instruction starting on line `first` as BuildKit joins it: a line ending in the escape
+ * (blanks after it allowed) goes on past comment and blank lines. Also where a comment line inside
+ * it holds the escape character (see escapeInside), which dockerfile-ast misreads.
+ */
+export function logicalLine(source: SourceText, escapeChar: string, first: number): { text: string; last: number; escapeInComment: number | null } {
+  const count = source.lineStarts.length;
+  const continues = (line: string): boolean => line.replace(/[ \t]+$/, '').endsWith(escapeChar);
+  let last = first;
+  let text = lineAt(source, first);
+  let escapeInComment: number | null = null;
+  while (continues(lineAt(source, last)) && last + 1 < count) {
+    last++;
+    while (last + 1 < count && isDropped(lineAt(source, last))) {
+      if (escapeInComment === null && escapeInside(lineAt(source, last), escapeChar)) escapeInComment = last;
+      last++;
+    }
+    text = text.replace(/[ \t]+$/, '').slice(0, -1) + lineAt(source, last);
+  }
+  return { text, last, escapeInComment };
 }
 
 /** The escape character somewhere in a line other than at its end (`# C:\go`, not `# deps \`). */
 function escapeInside(line: string, escapeChar: string): boolean {
   const end = line.replace(/[ \t]+$/, '');
   return (end.endsWith(escapeChar) ? end.slice(0, -1) : end).includes(escapeChar);
+}
+
+/** The instructions BuildKit looks for heredocs in (canContainHeredoc). */
+const HEREDOC_KEYWORDS = new Set(['RUN', 'COPY', 'ADD']);
+
+export interface BuildkitHeredoc {
+  readonly name: string;
+  /** Whether a line ends this heredoc: its name, alone (after leading tabs, with `<<-`). */
+  readonly ends: (line: string) => boolean;
+}
+
+/**
+ * The heredocs BuildKit opens on an instruction's logical line (continuations joined): words, split
+ * the shell's way with quotes and escapes kept (one quoted string is one word), that are
+ * `<<NAME`, `<<-NAME`, `<<"NAME"` or `2<<NAME` whole (BuildKit's `^(\d*)<<(-?)([^<]*)$`).
+ * `python -c "print(1 <<3)"` and `echo \<<EOF` open none.
+ */
+export function buildkitHeredocs(line: string, escapeChar: string): BuildkitHeredoc[] {
+  const heredocs: BuildkitHeredoc[] = [];
+  for (const word of shellWords(line, escapeChar)) {
+    const match = /^\d*<<(-?)([^<]*)$/.exec(word);
+    if (!match || match[2] === '' || match[2] === undefined) continue;
+    const name = match[2].replace(/^(["'])(.*)\1$/, '$2');
+    const chomp = match[1] === '-';
+    heredocs.push({ name, ends: (text) => (chomp ? text.replace(/^\t+/, '') : text) === name });
+  }
+  return heredocs;
+}
+
+/** Blank-separated words; quoted parts and escaped characters stay in their word, as written. */
+function shellWords(line: string, escapeChar: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let started = false;
+  for (let k = 0; k < line.length; k++) {
+    const c = line[k] ?? '';
+    if (c === ' ' || c === '\t') {
+      if (started) words.push(word);
+      word = '';
+      started = false;
+      continue;
+    }
+    started = true;
+    if (c === escapeChar) {
+      word += c + (line[k + 1] ?? '');
+      k++;
+    } else if (c === "'" || c === '"') {
+      // to the closing quote; inside double quotes the escape still escapes
+      let end = k + 1;
+      while (end < line.length && line[end] !== c) end += c === '"' && line[end] === escapeChar ? 2 : 1;
+      word += line.slice(k, end + 1);
+      k = end;
+    } else word += c;
+  }
+  if (started) words.push(word);
+  return words;
 }

@@ -5,7 +5,9 @@
  * instruction reader certainly raise are listed, so that no buildable Dockerfile is refused.
  */
 import { DockerfileParser, type Heredoc, type Instruction } from 'dockerfile-ast';
+import { buildkitHeredocs, logicalLine } from './buildkit-lines.js';
 import { isKnownKeyword } from './parse.js';
+import { type SourceText, sourceText } from './source.js';
 
 export interface DockerfileError {
   /** 1-based line of the offending instruction; null when the error is about the whole file. */
@@ -15,7 +17,9 @@ export interface DockerfileError {
 
 /** The first error in the file, or null when Docker would parse it. */
 export function dockerfileError(text: string): DockerfileError | null {
-  const instructions = DockerfileParser.parse(text).getInstructions();
+  const dockerfile = DockerfileParser.parse(text);
+  const instructions = dockerfile.getInstructions();
+  let source: SourceText | null = null;
   if (instructions.length === 0) return { line: null, reason: 'no instructions, only comments or blank lines (Docker refuses it)' };
   let sawFrom = false;
   let previous: Instruction | null = null;
@@ -35,7 +39,12 @@ export function dockerfileError(text: string): DockerfileError | null {
       return { line, reason: `${keyword} before the first FROM (only ARG may come before it)` };
     }
     const open = heredocsOf(instruction).find((h) => h.getName() !== '' && h.getDelimiterRange() === null);
-    if (open) return { line, reason: `unterminated heredoc <<${open.getName()}: no ${open.getName()} line before the end of the file` };
+    // dockerfile-ast also sees `<<` inside quotes (`python -c "print(1 <<3)"`); BuildKit does not,
+    // and builds the file (which is then not rewritten: see buildkit-lines.ts)
+    source ??= sourceText(text);
+    if (open && buildkitHeredocs(logicalLine(source, dockerfile.getEscapeCharacter(), line - 1).text, dockerfile.getEscapeCharacter()).some((h) => h.name === open.getName())) {
+      return { line, reason: `unterminated heredoc <<${open.getName()}: no ${open.getName()} line before the end of the file` };
+    }
     previous = instruction;
   }
   if (!sawFrom) return { line: null, reason: 'no FROM instruction, so nothing to build' };

@@ -128,7 +128,7 @@ function fixLoop(text: string, options: FixOptions): FixResult {
   let doc = parseDockerfile(current);
   const disagreement = instructionStartDisagreement(doc);
   if (disagreement !== null) {
-    const reason = `line ${disagreement + 1}: Docker and the parser read a line continuation here differently (where an instruction starts); not rewritten`;
+    const reason = 'Docker and the parser disagree on where an instruction starts here (a line continuation or a heredoc they read differently); not rewritten';
     return { output: text, files: [], history: [], changes: [], skips: [{ transform: 'cachefix', line: disagreement + 1, reason }], passes: 0 };
   }
   let ignored = suppressions(doc, known);
