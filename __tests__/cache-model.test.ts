@@ -75,6 +75,14 @@ describe('predictCache', () => {
     expect(rerunLines(doc, { args: ['V'] }, { builder: 'buildah' })).toEqual([8]);
   });
 
+  test('BuildKit hands a changed ENV to the stages built FROM its stage; buildah keeps the old value cached', () => {
+    const doc = 'FROM debian AS base\nARG VERSION=1\nENV APP_VERSION=$VERSION\n\nFROM base\nLABEL a=b\nWORKDIR /app/$APP_VERSION\nRUN echo building\n';
+    expect(rerunLines(doc, { args: ['VERSION'] })).toEqual([7, 8]);
+    expect(rerunLines(doc, { args: ['VERSION'] }, { builder: 'buildah' })).toEqual([]);
+    const noWorkdir = 'FROM debian AS base\nARG VERSION=1\nENV APP_VERSION=$VERSION\n\nFROM base\nCOPY a /a\nRUN echo building\n';
+    expect(rerunLines(noWorkdir, { args: ['VERSION'] })).toEqual([7]);
+  });
+
   test('BuildKit keys WORKDIR, COPY and ADD on their expanded arguments, an ENV built from the arg included; buildah does not', () => {
     const doc = 'FROM debian\nARG V\nENV DEST=/d$V\nCOPY a $DEST/\nRUN true\n';
     expect(rerunLines(doc, { args: ['V'] })).toEqual([4, 5]);

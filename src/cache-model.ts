@@ -128,6 +128,8 @@ interface StageOutcome {
   readonly rebuilt: boolean;
   /** Some rerun step may have written files, so `COPY --from` this stage may copy new content. */
   readonly filesChanged: boolean;
+  /** ENV names whose value changed, which stages built FROM this one inherit. */
+  readonly envChanged: readonly string[];
 }
 
 interface StageInputs {
@@ -154,12 +156,16 @@ function predictStage(doc: ParsedDockerfile, stage: Stage, inputs: StageInputs):
   let brokenAfter: number | null = null;
 
   const steps: StepPrediction[] = [];
-  const declaredChanged: string[] = [];
+  // BuildKit hands a stage built FROM another that stage's environment, expanded anew: an ENV there
+  // that spells a changed arg reaches every RUN here (buildah keeps the old value in its cached ENV step)
+  const inheritedEnv: readonly string[] = inputs.builder === 'buildkit' ? (parentOutcome?.envChanged ?? []) : [];
+  const envChanged: string[] = [...inheritedEnv];
+  const declaredChanged: string[] = [...envChanged];
   for (const { instruction, cached } of stepsOf(doc, stage)) {
     if (brokenAfter !== null) {
       steps.push({ ...cached, rerun: true, reason: `follows line ${brokenAfter}`, cause: 'cascade' });
     } else {
-      const own = pending ?? ownReason(doc, instruction, inputs, declaredChanged);
+      const own = pending ?? ownReason(doc, instruction, inputs, declaredChanged, inheritedEnv);
       pending = null;
       if (own === null) steps.push(cached);
       else {
@@ -169,10 +175,14 @@ function predictStage(doc: ParsedDockerfile, stage: Stage, inputs: StageInputs):
     }
     if (instruction.keyword === 'ARG') declaredChanged.push(...argNames(instruction).filter((n) => inputs.changedArgs.has(n)));
     // `ENV DIR=/x/$VERSION`: a later `COPY a $DIR/` expands the changed value too (RUNs see the arg anyway)
-    if (instruction.keyword === 'ENV' && spelledChanged(doc, instruction, declaredChanged) !== undefined) declaredChanged.push(...argNames(instruction));
+    if (instruction.keyword === 'ENV' && spelledChanged(doc, instruction, declaredChanged) !== undefined) {
+      declaredChanged.push(...argNames(instruction));
+      envChanged.push(...argNames(instruction));
+    }
   }
   return {
     steps,
+    envChanged,
     rebuilt: steps.some((s) => s.rerun),
     filesChanged: (parentOutcome?.filesChanged ?? false) || steps.some((s) => s.rerun && WRITES_FILES.has(s.keyword)),
   };
@@ -184,6 +194,7 @@ function ownReason(
   instruction: Instruction,
   inputs: StageInputs,
   declaredChanged: readonly string[],
+  inherited: readonly string[],
 ): { reason: string; cause: BreakCause } | null {
   const change = (reason: string | null) => (reason === null ? null : { reason, cause: 'change' as const });
   const spelled = spelledChanged(doc, instruction, declaredChanged);
@@ -193,6 +204,7 @@ function ownReason(
   switch (instruction.keyword) {
     case 'RUN': {
       const implicit = declaredChanged[0];
+      if (implicit !== undefined && inherited.includes(implicit)) return change(`its environment has $${implicit}, whose value changed in its base stage`);
       if (implicit !== undefined) return change(`build arg ${implicit} changed (a RUN sees every ARG declared before it)`);
       return inputs.builder === 'buildkit' ? bindMountReason(doc, instruction, inputs) : null;
     }

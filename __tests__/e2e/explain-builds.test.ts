@@ -112,6 +112,13 @@ const pairs: Pair[] = [
     changedFiles: ['README.md'],
   },
   {
+    name: 'an ENV built from a changed arg, inherited by a stage built FROM its stage (buildah keeps it cached)',
+    dockerfile: `FROM ${SLIM} AS base\nARG VERSION=1\nENV APP_VERSION=$VERSION\n\nFROM base\nWORKDIR /app/$APP_VERSION\nRUN echo building > /b\n`,
+    args: { VERSION: `before-${nonce}` },
+    changedArgs: ['VERSION'],
+    buildkitDiffers: true,
+  },
+  {
     name: 'WORKDIR, COPY and an ENV-derived destination that spell a changed arg (buildah keeps them cached)',
     dockerfile: `FROM ${SLIM}\nARG V=1\nWORKDIR /w/$V\nENV DEST=/d$V\nCOPY a.txt $DEST/\nCOPY a.txt /$V/\nCMD ["cat", "a.txt"]\n`,
     files: { 'a.txt': 'a\n' },
