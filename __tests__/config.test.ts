@@ -75,4 +75,12 @@ describe('configuration', () => {
     expect(settings.transforms).not.toContain('go/build-cache-mount');
     expect(settings.transforms).toContain('go/trimpath');
   });
+  test('a module config with top-level await cannot be loaded (require): exit 2 naming the file, in one line', () => {
+    const file = app(join(work, 'svc'));
+    writeFileSync(join(work, 'cachefix.config.mjs'), 'await Promise.resolve();\nexport default {};\n');
+    const result = cachefix(['--write', 'svc'], { cwd: work });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(new RegExp(`^svc: ${join(work, 'cachefix.config.mjs')}: cannot be read: require\\(\\) cannot be used on an ESM graph with top-level await\\.[^\\n]*\\n`));
+    expect(readFileSync(file, 'utf8')).toBe(NAIVE);
+  });
 });

@@ -47,7 +47,15 @@ const SEARCH_PLACES = ['package.json', '.cachefixrc', '.cachefixrc.json', 'cache
  * I/O made that a tenth of a hook run's time. JavaScript configs load with require(), which takes
  * ES modules too on Node >= 20.19 (the default export is the config).
  */
-const requireConfig = (path: string): unknown => defaultExport(createRequire(import.meta.url)(path));
+function requireConfig(path: string): unknown {
+  try {
+    return defaultExport(createRequire(import.meta.url)(path));
+  } catch (error) {
+    // name the file, in one line (Node's message for a top-level await runs on for several)
+    const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+    throw Object.assign(new Error(message), { filepath: path });
+  }
+}
 const explorer = lilconfigSync('cachefix', {
   searchPlaces: SEARCH_PLACES,
   stopDir: '/',
