@@ -17,9 +17,9 @@ import { Script } from 'node:vm';
 /** sha256 of cachefix.cjs, set by scripts/bundle.mjs. */
 declare const CACHEFIX_BUNDLE_HASH: string;
 
-/** File layout: `CFX1`, a 32-bit check of the data (see dataCheck), then V8's data. */
-const MAGIC = 0x31584643;
-const HEADER_BYTES = 8;
+/** File layout: `CFX2`, a 32-bit check of the data (see dataCheck), the rank of the run that made it, then V8's data. */
+const MAGIC = 0x32584643;
+const HEADER_BYTES = 12;
 
 const bundle = join(__dirname, 'cachefix.cjs');
 // ASCII (scripts/bundle.mjs checks): Latin-1 gives the same text, as a one-byte string
@@ -27,14 +27,20 @@ const source = readFileSync(bundle, 'latin1');
 const cacheDir = process.env.CACHEFIX_NO_CODE_CACHE ? null : codeCacheDir();
 const cacheName = cacheNamePrefix() + CACHEFIX_BUNDLE_HASH.slice(0, 16);
 const cacheFile = cacheDir === null ? null : join(cacheDir, `${cacheName}.v8cache`);
-const cachedData = cacheFile === null ? undefined : readCache(cacheFile);
+const cached = cacheFile === null ? undefined : readCache(cacheFile);
+const cachedData = cached?.data;
 
 // No import() in there: on Node 20 a script compiled from cached data loses its dynamic-import hook
 // (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), so the bundle loads ES modules with require()
 // (yargs; .mjs configs), which Node >= 20.19 supports.
 const script = new Script(Module.wrap(source), { filename: bundle, ...(cachedData ? { cachedData } : {}) });
-if (cacheDir !== null && cacheFile !== null && (cachedData === undefined || script.cachedDataRejected === true)) {
-  process.once('exit', () => writeCache(cacheDir, cacheFile, script.createCachedData()));
+if (cacheDir !== null && cacheFile !== null) {
+  process.once('exit', (code) => {
+    // a cache holds what the run that made it compiled: one made by a run that stopped at an error
+    // (exit 2), or found nothing to change, lacks most of a fix; a fuller run replaces it once
+    const rank = runRank(code);
+    if (cached === undefined || script.cachedDataRejected === true || rank > cached.rank) writeCache(cacheDir, cacheFile, script.createCachedData(), rank);
+  });
 }
 const run = script.runInThisContext() as (exports: object, require: NodeJS.Require, module: object, filename: string, dirname: string) => void;
 const cli = { exports: {} };
@@ -86,12 +92,17 @@ function dataCheck(data: Uint8Array): number {
   return hash >>> 0;
 }
 
-function readCache(path: string): Buffer | undefined {
+/** 0: the run failed (exit 2 or worse); 1: it succeeded; 2: it found something to change (exit 1). */
+function runRank(code: number): number {
+  return code === 1 ? 2 : code === 0 ? 1 : 0;
+}
+
+function readCache(path: string): { data: Buffer; rank: number } | undefined {
   try {
     const file = readFileSync(path);
     if (file.length <= HEADER_BYTES || file.readUInt32LE(0) !== MAGIC) return undefined;
     const data = file.subarray(HEADER_BYTES);
-    return file.readUInt32LE(4) === dataCheck(data) ? data : undefined;
+    return file.readUInt32LE(4) === dataCheck(data) ? { data, rank: file.readUInt8(8) } : undefined;
   } catch {
     return undefined;
   }
@@ -102,13 +113,14 @@ function readCache(path: string): Buffer | undefined {
  * leaves half a cache. Then the directory is tidied: leftovers of killed writes, and caches older
  * than a week (each upgrade leaves some behind; one still in use is simply made again).
  */
-function writeCache(dir: string, path: string, data: Buffer): void {
+function writeCache(dir: string, path: string, data: Buffer, rank: number): void {
   const temporary = `${path}.${process.pid}.tmp`;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const header = Buffer.alloc(HEADER_BYTES);
     header.writeUInt32LE(MAGIC, 0);
     header.writeUInt32LE(dataCheck(data), 4);
+    header.writeUInt8(rank, 8);
     const fd = openSync(temporary, 'w', 0o600);
     try {
       writeSync(fd, header);

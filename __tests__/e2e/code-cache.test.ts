@@ -39,6 +39,19 @@ test('the first run writes one cache for its kind of run, and later runs use it 
   expect(statSync(join(cacheDir(), name!)).mtimeMs).toBe(written);
 });
 
+test('a cache made by a run that stopped at an error is replaced once by a run that fixes something', () => {
+  const failed = spawnSync(process.execPath, [cliPath, '--check', 'no-such-Dockerfile'], { cwd: home, encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: join(home, 'xdg') } });
+  expect(failed.status).toBe(2);
+  const [name] = caches();
+  const path = join(cacheDir(), name!);
+  const small = statSync(path).size;
+  expect(check().status).toBe(1);
+  const fuller = statSync(path);
+  expect(fuller.size).toBeGreaterThan(small);
+  expect(check().status).toBe(1);
+  expect(statSync(path).mtimeMs).toBe(fuller.mtimeMs);
+});
+
 test('a damaged cache is not handed to V8: the run behaves, and the cache is made again', () => {
   expect(check().status).toBe(1);
   const path = join(cacheDir(), caches()[0]!);
