@@ -9,7 +9,14 @@ import { type BuildContext, type ContextEntry, MAX_CONTEXT_FILE_BYTES, normalize
 
 export function fsContext(root: string): BuildContext {
   const resolve = (path: string): string => join(root, normalizePath(path));
-  const stat = remembered((path) => statSync(resolve(path), { throwIfNoEntry: false }));
+  // a symlink loop or an unreadable directory in the context is a file we cannot see, not a failure
+  const stat = remembered((path) => {
+    try {
+      return statSync(resolve(path), { throwIfNoEntry: false });
+    } catch {
+      return undefined;
+    }
+  });
   return {
     description: root,
     exists: (path) => stat(path) !== undefined,

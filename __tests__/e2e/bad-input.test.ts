@@ -302,3 +302,17 @@ function snapshot(dir: string): Record<string, string> {
   }
   return entries;
 }
+
+test('a symlink loop or a dangling link elsewhere in the build context does not stop the fix of a good Dockerfile', () => {
+  const file = goApp(join(work, 'app'));
+  symlinkSync('loop2.Dockerfile', join(work, 'app', 'loop1.Dockerfile'));
+  symlinkSync('loop1.Dockerfile', join(work, 'app', 'loop2.Dockerfile'));
+  symlinkSync('/nonexistent', join(work, 'app', 'dangling'));
+  // every transform: the .dockerignore one looks around the context
+  const check = cachefix(['--check', 'app/Dockerfile'], { cwd: work });
+  expect(check.stderr).not.toContain('symbolic links');
+  expect(check.status).toBe(1);
+  const result = cachefix(['--write', ...ONE, 'app/Dockerfile'], { cwd: work });
+  expect(result.status).toBe(0);
+  expect(readFileSync(file, 'utf8')).toBe(FIXED);
+});
