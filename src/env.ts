@@ -38,6 +38,35 @@ const GOLANG_IMAGE_ENV: ReadonlyMap<string, string> = new Map([
 ]);
 
 export function runEnvironment(doc: ParsedDockerfile, stage: Stage, at: Instruction): RunEnvironment {
+  return stageEnvironments(doc, stage).get(at) ?? walkEnvironment(doc, stage, at, null);
+}
+
+/**
+ * The environment before each instruction of `stage`, in one walk per parse and stage: asking per
+ * RUN walked the stage again each time, quadratic in a file of thousands of instructions.
+ */
+function stageEnvironments(doc: ParsedDockerfile, stage: Stage): ReadonlyMap<Instruction, RunEnvironment> {
+  let byStage = environmentsByDoc.get(doc);
+  if (byStage === undefined) {
+    byStage = new Map();
+    environmentsByDoc.set(doc, byStage);
+  }
+  let before = byStage.get(stage);
+  if (before === undefined) {
+    before = new Map();
+    walkEnvironment(doc, stage, null, before);
+    byStage.set(stage, before);
+  }
+  return before;
+}
+
+const environmentsByDoc = new WeakMap<ParsedDockerfile, Map<Stage, Map<Instruction, RunEnvironment>>>();
+
+/**
+ * Walks the lineage in order. With `at`, returns the environment before it; with `record`, stores the
+ * environment before each instruction of `stage` there (a copy each) and returns the final one.
+ */
+function walkEnvironment(doc: ParsedDockerfile, stage: Stage, at: Instruction | null, record: Map<Instruction, RunEnvironment> | null): RunEnvironment {
   const lineage = stageLineage(doc, stage).reverse();
   const baseImage = lineage[0]?.image ?? '';
   const knownImage = isGolangImage(baseImage);
@@ -45,10 +74,11 @@ export function runEnvironment(doc: ParsedDockerfile, stage: Stage, at: Instruct
   const args = new Set<string>();
   let user = 'root';
   let windows = isWindowsImage(baseImage);
-  const result = () => ({ vars, user, baseImage, knownImage: knownImage && !windows, args, windows });
+  const result = (): RunEnvironment => ({ vars, user, baseImage, knownImage: knownImage && !windows, args, windows });
   for (const s of lineage) {
     for (const instruction of s.instructions) {
-      if (s === stage && instruction.start >= at.start) return result();
+      if (s === stage && at !== null && instruction.start >= at.start) return result();
+      if (s === stage && record !== null) record.set(instruction, { ...result(), vars: new Map(vars), args: new Set(args) });
       if (instruction.keyword === 'WORKDIR' && /^["']?[A-Za-z]:/.test(instruction.args[0]?.value ?? '')) windows = true;
       if (instruction.keyword === 'USER') user = instruction.args[0]?.value ?? user;
       else if (instruction.keyword === 'ARG') {

@@ -97,18 +97,32 @@ const goEnvWriters = perInstruction((doc, run): ShellCommand[] =>
 /** `go env -w NAME=value` writes Go's own config file, which every later go command reads. */
 function goEnvWrite(doc: ParsedDockerfile, stage: Stage, run: Instruction, command: ShellCommand, name: string): EnvSetting | null {
   let found: EnvSetting | null = null;
-  for (const s of stageLineage(doc, stage).reverse()) {
-    for (const instruction of s.instructions) {
-      if (instruction.keyword !== 'RUN' || instruction.start > run.start) continue;
-      for (const c of goEnvWriters(doc, instruction)) {
-        if (instruction === run && c.end > command.start) continue;
-        const word = c.words.find((w) => w.value.startsWith(`${name}=`));
-        if (word) found = { value: literal(word.value.slice(name.length + 1)), where: 'go env -w' };
-      }
-    }
+  for (const { instruction, command: c } of lineageGoEnvWrites(doc, stage)) {
+    if (instruction.start > run.start || (instruction === run && c.end > command.start)) continue;
+    const word = c.words.find((w) => w.value.startsWith(`${name}=`));
+    if (word) found = { value: literal(word.value.slice(name.length + 1)), where: 'go env -w' };
   }
   return found;
 }
+
+/** Every `go env -w` of a stage's lineage, in order, found once per parse and stage (asked per go command). */
+function lineageGoEnvWrites(doc: ParsedDockerfile, stage: Stage): readonly { instruction: Instruction; command: ShellCommand }[] {
+  let byStage = goEnvWritesByDoc.get(doc);
+  if (byStage === undefined) {
+    byStage = new Map();
+    goEnvWritesByDoc.set(doc, byStage);
+  }
+  let writes = byStage.get(stage);
+  if (writes === undefined) {
+    writes = stageLineage(doc, stage).reverse().flatMap((s) => s.instructions)
+      .filter((instruction) => instruction.keyword === 'RUN')
+      .flatMap((instruction) => goEnvWriters(doc, instruction).map((command) => ({ instruction, command })));
+    byStage.set(stage, writes);
+  }
+  return writes;
+}
+
+const goEnvWritesByDoc = new WeakMap<ParsedDockerfile, Map<Stage, { instruction: Instruction; command: ShellCommand }[]>>();
 
 function literal(value: string): string | null {
   return /[$`]/.test(value) ? null : value;
