@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { memoryContext } from '../src/context.js';
-import { ConvergenceError, fixText, TransformBugError } from '../src/fixer.js';
+import { ConvergenceError, fixText, MAX_STAGES, TransformBugError } from '../src/fixer.js';
 import type { Transform } from '../src/transform.js';
 
 const context = memoryContext({});
@@ -16,6 +16,13 @@ const appendOnce = (id: string, line: string): Transform => ({
 });
 
 describe('fixText', () => {
+  test(`a file of more than ${MAX_STAGES} stages is left alone with a reason (their lineages take minutes)`, () => {
+    const stages = (n: number) => ['FROM golang:1.22 AS s0\n', ...Array.from({ length: n - 1 }, (_, i) => `FROM s${i} AS s${i + 1}\n`)].join('');
+    const over = fixText(stages(MAX_STAGES + 1), { transforms: [appendOnce('x/one', 'LABEL one=1')], context });
+    expect(over.output).toBe(stages(MAX_STAGES + 1));
+    expect(over.skips).toEqual([{ transform: 'cachefix', line: 1, reason: `${MAX_STAGES + 1} stages, more than cachefix rewrites (${MAX_STAGES}); not rewritten` }]);
+    expect(fixText(stages(MAX_STAGES), { transforms: [appendOnce('x/one', 'LABEL one=1')], context }).changes).toHaveLength(1);
+  });
   test('runs transforms in order, each on the previous output, until stable', () => {
     const result = fixText('FROM a\n', { transforms: [appendOnce('x/one', 'LABEL one=1'), appendOnce('x/two', 'LABEL two=2')], context });
     expect(result.output).toBe('FROM a\nLABEL one=1\nLABEL two=2\n');

@@ -82,6 +82,9 @@ export class TransformBugError extends Error {
 
 const DEFAULT_MAX_PASSES = 10;
 
+/** Real Dockerfiles have tens of stages; a file of thousands is generated, or hostile. */
+export const MAX_STAGES = 1000;
+
 export function fixText(text: string, options: FixOptions): FixResult {
   return sharingShellParses(() => fixLoop(text, options));
 }
@@ -126,6 +129,11 @@ function fixLoop(text: string, options: FixOptions): FixResult {
   // One parse per distinct text: a transform that changes nothing hands the next one the same view
   // (transforms never mutate it), and the parse that checked a rewrite is the next one's input.
   let doc = parseDockerfile(current);
+  if (doc.stages.length > MAX_STAGES) {
+    // transforms follow each stage's lineage: thousands of stages built on each other take minutes
+    const reason = `${doc.stages.length} stages, more than cachefix rewrites (${MAX_STAGES}); not rewritten`;
+    return { output: text, files: [], history: [], changes: [], skips: [{ transform: 'cachefix', line: 1, reason }], passes: 0 };
+  }
   const disagreement = instructionStartDisagreement(doc);
   if (disagreement !== null) {
     const reason = 'Docker and the parser disagree on where an instruction starts here (a line continuation or a heredoc they read differently); not rewritten';

@@ -78,7 +78,8 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
       continue;
     }
     const blocked = (target: string): string | null =>
-      (target === dirs.modCache ? modulesNeededInLayers(doc, family) : null) ?? layerUse(doc, family, target);
+      (target === dirs.modCache ? perFamily(family, 'modules', () => modulesNeededInLayers(doc, family)) : null) ??
+      perFamily(family, `layers ${target}`, () => layerUse(doc, family, target));
     const targets: string[] = [];
     const candidates = [...(vendored ? [] : [dirs.modCache]), ...(run.downloadOnly ? [] : [dirs.buildCache])];
     for (const target of candidates.filter((t) => !has(t))) {
@@ -115,11 +116,24 @@ function goRun(doc: ParsedDockerfile, instruction: Instruction, golangBased: boo
  * The cache mount for `target`: an existing cache mount of the same directory anywhere in the file
  * lends its options (an `id=`, `sharing=`), so every step shares one cache; otherwise a plain one.
  */
+/**
+ * A family's verdicts, found once: they depend on the family, not on the RUN asking, and asking per
+ * RUN was quadratic in a stage of thousands of go commands. A family belongs to one parse.
+ */
+function perFamily(family: readonly Stage[], question: string, answer: () => string | null): string | null {
+  let known = familyVerdicts.get(family);
+  if (known === undefined) {
+    known = new Map();
+    familyVerdicts.set(family, known);
+  }
+  if (!known.has(question)) known.set(question, answer());
+  return known.get(question) ?? null;
+}
+
+const familyVerdicts = new WeakMap<readonly Stage[], Map<string, string | null>>();
+
 function mountSpec(doc: ParsedDockerfile, target: string, dirs: GoCacheDirs): string {
-  const existing = doc.instructions
-    .filter((i) => i.keyword === 'RUN')
-    .flatMap((i) => mountsOf(i))
-    .find((m: Mount) => m.type === 'cache' && m.target === target);
+  const existing = cacheMounts(doc).find((m: Mount) => m.target === target);
   if (existing) return doc.source.text.slice(existing.flag.start, existing.flag.end).replace(/^--mount=/, '');
   return ['type=cache', `target=${target}`, dirs.ownerOptions].filter(Boolean).join(',');
 }
@@ -215,3 +229,15 @@ function cacheWipes(doc: ParsedDockerfile, run: GoRun): { edits: Edit[]; skip?: 
   }
   return { edits };
 }
+
+/** The cache mounts of every RUN of a parse, in order, read once (mountSpec asks per RUN). */
+function cacheMounts(doc: ParsedDockerfile): readonly Mount[] {
+  let mounts = cacheMountsByDoc.get(doc);
+  if (mounts === undefined) {
+    mounts = doc.instructions.filter((i) => i.keyword === 'RUN').flatMap((i) => mountsOf(i)).filter((m) => m.type === 'cache');
+    cacheMountsByDoc.set(doc, mounts);
+  }
+  return mounts;
+}
+
+const cacheMountsByDoc = new WeakMap<ParsedDockerfile, Mount[]>();
