@@ -17,7 +17,10 @@ import { Script } from 'node:vm';
 /** sha256 of cachefix.cjs, set by scripts/bundle.mjs. */
 declare const CACHEFIX_BUNDLE_HASH: string;
 
-/** File layout: `CFX2`, a 32-bit check of the data (see dataCheck), the rank of the run that made it, then V8's data. */
+/**
+ * File layout: `CFX2`, a 32-bit check of the data (see dataCheck), the best rank of the runs that
+ * made it, how many runs have added to it, then V8's data.
+ */
 const MAGIC = 0x32584643;
 const HEADER_BYTES = 12;
 
@@ -36,10 +39,12 @@ const cachedData = cached?.data;
 const script = new Script(Module.wrap(source), { filename: bundle, ...(cachedData ? { cachedData } : {}) });
 if (cacheDir !== null && cacheFile !== null) {
   process.once('exit', (code) => {
-    // a cache holds what the run that made it compiled: one made by a run that stopped at an error
-    // (exit 2), or found nothing to change, lacks most of a fix; a fuller run replaces it once
+    // A cache holds what the runs that made it compiled (V8 adds this run's new functions to those it
+    // read): one made by a run that stopped at an error (exit 2), or on a file that needed one
+    // transform, lacks most of a fix. So the first few successful runs add to it, then it stays.
     const rank = runRank(code);
-    if (cached === undefined || script.cachedDataRejected === true || rank > cached.rank) writeCache(cacheDir, cacheFile, script.createCachedData(), rank);
+    if (cached === undefined || script.cachedDataRejected === true) writeCache(cacheDir, cacheFile, script.createCachedData(), rank, 0);
+    else if (rank > 0 && cached.runs < ENRICHING_RUNS) writeCache(cacheDir, cacheFile, script.createCachedData(), Math.max(rank, cached.rank), cached.runs + 1);
   });
 }
 const run = script.runInThisContext() as (exports: object, require: NodeJS.Require, module: object, filename: string, dirname: string) => void;
@@ -97,12 +102,15 @@ function runRank(code: number): number {
   return code === 1 ? 2 : code === 0 ? 1 : 0;
 }
 
-function readCache(path: string): { data: Buffer; rank: number } | undefined {
+/** How many successful runs add to a cache after the one that made it. */
+const ENRICHING_RUNS = 4;
+
+function readCache(path: string): { data: Buffer; rank: number; runs: number } | undefined {
   try {
     const file = readFileSync(path);
     if (file.length <= HEADER_BYTES || file.readUInt32LE(0) !== MAGIC) return undefined;
     const data = file.subarray(HEADER_BYTES);
-    return file.readUInt32LE(4) === dataCheck(data) ? { data, rank: file.readUInt8(8) } : undefined;
+    return file.readUInt32LE(4) === dataCheck(data) ? { data, rank: file.readUInt8(8), runs: file.readUInt8(9) } : undefined;
   } catch {
     return undefined;
   }
@@ -113,7 +121,7 @@ function readCache(path: string): { data: Buffer; rank: number } | undefined {
  * leaves half a cache. Then the directory is tidied: leftovers of killed writes, and caches older
  * than a week (each upgrade leaves some behind; one still in use is simply made again).
  */
-function writeCache(dir: string, path: string, data: Buffer, rank: number): void {
+function writeCache(dir: string, path: string, data: Buffer, rank: number, runs: number): void {
   const temporary = `${path}.${process.pid}.tmp`;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -121,6 +129,7 @@ function writeCache(dir: string, path: string, data: Buffer, rank: number): void
     header.writeUInt32LE(MAGIC, 0);
     header.writeUInt32LE(dataCheck(data), 4);
     header.writeUInt8(rank, 8);
+    header.writeUInt8(runs, 9);
     const fd = openSync(temporary, 'w', 0o600);
     try {
       writeSync(fd, header);
