@@ -3,7 +3,7 @@
  * stages built FROM earlier ones (dockerfile-ast's resolveVariable ignores that inheritance).
  */
 import type { Instruction, ParsedDockerfile, Stage } from './parse.js';
-import { stageLineage } from './parse.js';
+import { perStage, stageLineage } from './parse.js';
 
 export interface RunEnvironment {
   /** Known variables; a value of null means "set, but to something we cannot resolve". */
@@ -45,22 +45,11 @@ export function runEnvironment(doc: ParsedDockerfile, stage: Stage, at: Instruct
  * The environment before each instruction of `stage`, in one walk per parse and stage: asking per
  * RUN walked the stage again each time, quadratic in a file of thousands of instructions.
  */
-function stageEnvironments(doc: ParsedDockerfile, stage: Stage): ReadonlyMap<Instruction, RunEnvironment> {
-  let byStage = environmentsByDoc.get(doc);
-  if (byStage === undefined) {
-    byStage = new Map();
-    environmentsByDoc.set(doc, byStage);
-  }
-  let before = byStage.get(stage);
-  if (before === undefined) {
-    before = new Map();
-    walkEnvironment(doc, stage, null, before);
-    byStage.set(stage, before);
-  }
+const stageEnvironments = perStage((doc, stage): ReadonlyMap<Instruction, RunEnvironment> => {
+  const before = new Map<Instruction, RunEnvironment>();
+  walkEnvironment(doc, stage, null, before);
   return before;
-}
-
-const environmentsByDoc = new WeakMap<ParsedDockerfile, Map<Stage, Map<Instruction, RunEnvironment>>>();
+});
 
 /**
  * Walks the lineage in order. With `at`, returns the environment before it; with `record`, stores the

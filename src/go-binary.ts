@@ -8,7 +8,7 @@ import { runEnvironment } from './env.js';
 import type { GoBuildCommand } from './go-build.js';
 import { parseGoMod } from './gomod.js';
 import { copySpec, effectiveWorkdir, globMatches } from './instructions.js';
-import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from './parse.js';
+import { type Instruction, type ParsedDockerfile, perStage, type Stage, stageLineage } from './parse.js';
 import { goSubcommand, perInstruction, runScript, type ShellCommand, type ShellWord } from './shell.js';
 
 /** The stage a `COPY --from=<ref>` (or `FROM <ref>`) names: an alias, or a stage index. */
@@ -106,23 +106,10 @@ function goEnvWrite(doc: ParsedDockerfile, stage: Stage, run: Instruction, comma
 }
 
 /** Every `go env -w` of a stage's lineage, in order, found once per parse and stage (asked per go command). */
-function lineageGoEnvWrites(doc: ParsedDockerfile, stage: Stage): readonly { instruction: Instruction; command: ShellCommand }[] {
-  let byStage = goEnvWritesByDoc.get(doc);
-  if (byStage === undefined) {
-    byStage = new Map();
-    goEnvWritesByDoc.set(doc, byStage);
-  }
-  let writes = byStage.get(stage);
-  if (writes === undefined) {
-    writes = stageLineage(doc, stage).reverse().flatMap((s) => s.instructions)
-      .filter((instruction) => instruction.keyword === 'RUN')
-      .flatMap((instruction) => goEnvWriters(doc, instruction).map((command) => ({ instruction, command })));
-    byStage.set(stage, writes);
-  }
-  return writes;
-}
-
-const goEnvWritesByDoc = new WeakMap<ParsedDockerfile, Map<Stage, { instruction: Instruction; command: ShellCommand }[]>>();
+const lineageGoEnvWrites = perStage((doc, stage): readonly { instruction: Instruction; command: ShellCommand }[] =>
+  stageLineage(doc, stage).reverse().flatMap((s) => s.instructions)
+    .filter((instruction) => instruction.keyword === 'RUN')
+    .flatMap((instruction) => goEnvWriters(doc, instruction).map((command) => ({ instruction, command }))));
 
 function literal(value: string): string | null {
   return /[$`]/.test(value) ? null : value;

@@ -260,3 +260,20 @@ export function stageLineage(doc: ParsedDockerfile, stage: Stage): Stage[] {
   }
   return lineage;
 }
+
+/**
+ * A per-stage reading, remembered for the parse it was made from (weakly: it goes with the parse).
+ * For what transforms ask per RUN but depends only on the stage: asked again, it was quadratic.
+ */
+export function perStage<T>(read: (doc: ParsedDockerfile, stage: Stage) => T): (doc: ParsedDockerfile, stage: Stage) => T {
+  const known = new WeakMap<ParsedDockerfile, Map<Stage, T>>();
+  return (doc, stage) => {
+    let byStage = known.get(doc);
+    if (byStage === undefined) {
+      byStage = new Map();
+      known.set(doc, byStage);
+    }
+    if (!byStage.has(stage)) byStage.set(stage, read(doc, stage));
+    return byStage.get(stage) as T;
+  };
+}
