@@ -89,11 +89,15 @@ export function fixText(text: string, options: FixOptions): FixResult {
   return sharingShellParses(() => fixLoop(text, options));
 }
 
+/** A file no transform may touch, with the reason as one skip at `line`. */
+function leftAlone(text: string, line: number, reason: string): FixResult {
+  return { output: text, files: [], history: [], changes: [], skips: [{ transform: 'cachefix', line, reason }], passes: 0 };
+}
+
 function fixLoop(text: string, options: FixOptions): FixResult {
   if (/\r(?!\n)/.test(text)) {
     // dockerfile-ast ends a line at a lone CR, BuildKit does not: edits could land inside a line
-    const reason = 'the file has carriage returns without line feeds, which Docker and the parser read differently; not rewritten';
-    return { output: text, files: [], history: [], changes: [], skips: [{ transform: 'cachefix', line: 1, reason }], passes: 0 };
+    return leftAlone(text, 1, 'the file has carriage returns without line feeds, which Docker and the parser read differently; not rewritten');
   }
   const maxPasses = options.maxPasses ?? DEFAULT_MAX_PASSES;
   const original = sourceText(text);
@@ -131,13 +135,11 @@ function fixLoop(text: string, options: FixOptions): FixResult {
   let doc = parseDockerfile(current);
   if (doc.stages.length > MAX_STAGES) {
     // transforms follow each stage's lineage: thousands of stages built on each other take minutes
-    const reason = `${doc.stages.length} stages, more than cachefix rewrites (${MAX_STAGES}); not rewritten`;
-    return { output: text, files: [], history: [], changes: [], skips: [{ transform: 'cachefix', line: 1, reason }], passes: 0 };
+    return leftAlone(text, 1, `${doc.stages.length} stages, more than cachefix rewrites (${MAX_STAGES}); not rewritten`);
   }
   const disagreement = instructionStartDisagreement(doc);
   if (disagreement !== null) {
-    const reason = 'Docker and the parser disagree on where an instruction starts here (a line continuation or a heredoc they read differently); not rewritten';
-    return { output: text, files: [], history: [], changes: [], skips: [{ transform: 'cachefix', line: disagreement + 1, reason }], passes: 0 };
+    return leftAlone(text, disagreement + 1, 'Docker and the parser disagree on where an instruction starts here (a line continuation or a heredoc they read differently); not rewritten');
   }
   let ignored = suppressions(doc, known);
   for (let pass = 1; pass <= maxPasses; pass++) {
