@@ -2,7 +2,7 @@
  * The full `cachefix` argument parser (yargs): help, --version, usage errors and every form the
  * fast path in cli-args.ts declines. Imported on demand, so a plain run does not load yargs.
  */
-import yargs from 'yargs';
+import yargs, { type ArgumentsCamelCase, type Argv } from 'yargs';
 import { type CliOptions, STDIN_SENTINEL } from './cli-args.js';
 import { packageVersion } from './version.js';
 
@@ -17,11 +17,31 @@ export class UsageError extends Error {}
 /** What yargs made of the arguments: the options, or the help (or version) text to print. */
 export type YargsOutcome = { readonly options: CliOptions } | { readonly help: string };
 
+/**
+ * Runs a configured parser without letting yargs exit or print: the options, or the help (or
+ * version) text it produced. Throws on a usage error, with the message for the user.
+ */
+export async function parseOrHelp<T>(parser: Argv<T>, argv: readonly string[]): Promise<{ readonly options: ArgumentsCamelCase<T> } | { readonly help: string }> {
+  let helpText = '';
+  const options = await parser
+    .strict()
+    .help()
+    .alias('help', 'h')
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .exitProcess(false)
+    .fail((message, error) => {
+      throw error ?? new UsageError(message);
+    })
+    .parseAsync([...argv], {}, (_error, _argv, output) => {
+      helpText = output;
+    });
+  return helpText ? { help: helpText } : { options };
+}
+
 /** Parses like the CLI always has; throws on a usage error (message for the user). */
 export async function parseWithYargs(rawArgv: readonly string[]): Promise<YargsOutcome> {
   const argv = rawArgv.map((a) => (a === '-' ? STDIN_SENTINEL : a));
-  let helpText = '';
-  const parsed = await yargs([...argv])
+  const parser = yargs([...argv])
     .scriptName('cachefix')
     .usage('$0 [paths..]\n\nRewrites Dockerfiles so that Docker\'s build cache works. By default prints a unified diff and writes nothing.')
     .command('$0 [paths..]', false, (y) =>
@@ -51,17 +71,6 @@ export async function parseWithYargs(rawArgv: readonly string[]): Promise<YargsO
     .example('$0 --context .. build/Dockerfile', 'The build context is the parent directory')
     .example('$0 --only go/mod-download-first .', 'Run one transform')
     .epilog(EPILOG)
-    .strict()
-    .help()
-    .alias('help', 'h')
-    .version(packageVersion())
-    .wrap(Math.min(100, process.stdout.columns || 100))
-    .exitProcess(false)
-    .fail((message, error) => {
-      throw error ?? new UsageError(message);
-    })
-    .parseAsync([...argv], {}, (_error, _argv, output) => {
-      helpText = output;
-    });
-  return helpText ? { help: helpText } : { options: parsed };
+    .version(packageVersion());
+  return parseOrHelp(parser, argv);
 }

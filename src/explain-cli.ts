@@ -3,6 +3,7 @@
  * rewrite path (a pre-commit hook on every commit) does not pay for it.
  */
 import yargs from 'yargs';
+import { parseOrHelp } from './cli-yargs.js';
 import type { Terminal } from './cli.js';
 import { explain } from './explain.js';
 import { plainPainter } from './run.js';
@@ -15,10 +16,9 @@ Exit codes: 0 explained, 2 usage error, unreadable Dockerfile, unknown --target 
 
 /** Runs `cachefix explain ...` (argv without the `explain` word); returns the exit code. */
 export async function explainMain(argv: readonly string[], terminal: Terminal): Promise<number> {
-  let helpText = '';
-  let parsed;
+  let outcome;
   try {
-    parsed = await yargs([...argv])
+    const parser = yargs([...argv])
       .scriptName('cachefix explain')
       .usage('$0 [Dockerfile] [options]\n\nShows which build steps rerun when files or build args change, before and (with --fix) after cachefix rewrites the Dockerfile.')
       .command('$0 [dockerfile]', false, (y) => y.positional('dockerfile', { type: 'string', default: 'Dockerfile', describe: 'The Dockerfile' }))
@@ -36,26 +36,17 @@ export async function explainMain(argv: readonly string[], terminal: Terminal): 
       .example('$0 --since HEAD~1 --fix', 'What the last commit rebuilds, before and after the rewrite')
       .example('$0 build/Dockerfile --context . --changed-arg VERSION --format json', 'A build arg, as JSON')
       .epilog(EPILOG)
-      .strict()
-      .help()
-      .alias('help', 'h')
-      .version(false)
-      .wrap(Math.min(100, process.stdout.columns || 100))
-      .exitProcess(false)
-      .fail((message, error) => {
-        throw error ?? new Error(message);
-      })
-      .parseAsync([...argv], {}, (_error, _argv, output) => {
-        helpText = output;
-      });
+      .version(false);
+    outcome = await parseOrHelp(parser, argv);
   } catch (error) {
     terminal.stderr(`cachefix explain: ${error instanceof Error ? error.message : String(error)}\nRun cachefix explain --help for usage.\n`);
     return 2;
   }
-  if (helpText) {
-    terminal.stdout(`${helpText}\n`);
+  if ('help' in outcome) {
+    terminal.stdout(`${outcome.help}\n`);
     return 0;
   }
+  const parsed = outcome.options;
   const colour = parsed.color ?? (terminal.stdoutIsTTY && !terminal.env.NO_COLOR);
   return explain(
     {
