@@ -6,7 +6,7 @@
  * its dangling escape, which then swallows the next instruction. Pure.
  */
 import type { ParsedDockerfile } from './parse.js';
-import { lineOf, type SourceText } from './source.js';
+import { lineOf, lineText, type SourceText } from './source.js';
 
 /**
  * The first zero-based line where BuildKit and dockerfile-ast disagree on whether an instruction
@@ -18,13 +18,13 @@ import { lineOf, type SourceText } from './source.js';
  */
 export function instructionStartDisagreement(doc: ParsedDockerfile): number | null {
   const { lineStarts } = doc.source;
-  const lineText = (i: number): string => lineAt(doc.source, i);
+  const line = (i: number): string => lineText(doc.source, i);
   const byStartLine = new Map(doc.instructions.map((instruction) => [lineOf(doc.source, instruction.start), instruction]));
 
   const seen = new Set<number>();
   let i = lineOf(doc.source, doc.directivesEnd);
   while (i < lineStarts.length) {
-    if (isDropped(lineText(i))) {
+    if (isDropped(line(i))) {
       i++;
       continue;
     }
@@ -37,7 +37,7 @@ export function instructionStartDisagreement(doc: ParsedDockerfile): number | nu
     if (HEREDOC_KEYWORDS.has((/^\s*(\S+)/.exec(joined.text)?.[1] ?? '').toUpperCase())) {
       for (const heredoc of buildkitHeredocs(joined.text, doc.escapeChar)) {
         let end = last + 1;
-        while (end < lineStarts.length && !heredoc.ends(lineText(end))) end++;
+        while (end < lineStarts.length && !heredoc.ends(line(end))) end++;
         if (end >= lineStarts.length) return i; // unterminated: BuildKit refuses the file
         last = end;
       }
@@ -50,11 +50,6 @@ export function instructionStartDisagreement(doc: ParsedDockerfile): number | nu
 
 const isDropped = (line: string): boolean => /^[ \t]*(#|$)/.test(line);
 
-function lineAt(source: SourceText, i: number): string {
-  const { text, lineStarts } = source;
-  return text.slice(lineStarts[i], i + 1 < lineStarts.length ? lineStarts[i + 1] : text.length).replace(/\r?\n$/, '');
-}
-
 /**
  * The instruction starting on line `first` as BuildKit joins it: a line ending in the escape
  * (blanks after it allowed) goes on past comment and blank lines. Also where a comment line inside
@@ -64,15 +59,15 @@ export function logicalLine(source: SourceText, escapeChar: string, first: numbe
   const count = source.lineStarts.length;
   const continues = (line: string): boolean => line.replace(/[ \t]+$/, '').endsWith(escapeChar);
   let last = first;
-  let text = lineAt(source, first);
+  let text = lineText(source, first);
   let escapeInComment: number | null = null;
-  while (continues(lineAt(source, last)) && last + 1 < count) {
+  while (continues(lineText(source, last)) && last + 1 < count) {
     last++;
-    while (last + 1 < count && isDropped(lineAt(source, last))) {
-      if (escapeInComment === null && escapeInside(lineAt(source, last), escapeChar)) escapeInComment = last;
+    while (last + 1 < count && isDropped(lineText(source, last))) {
+      if (escapeInComment === null && escapeInside(lineText(source, last), escapeChar)) escapeInComment = last;
       last++;
     }
-    text = text.replace(/[ \t]+$/, '').slice(0, -1) + lineAt(source, last);
+    text = text.replace(/[ \t]+$/, '').slice(0, -1) + lineText(source, last);
   }
   return { text, last, escapeInComment };
 }
@@ -84,7 +79,7 @@ function escapeInside(line: string, escapeChar: string): boolean {
 }
 
 /** The instructions BuildKit looks for heredocs in (canContainHeredoc). */
-const HEREDOC_KEYWORDS = new Set(['RUN', 'COPY', 'ADD']);
+export const HEREDOC_KEYWORDS: ReadonlySet<string> = new Set(['RUN', 'COPY', 'ADD']);
 
 export interface BuildkitHeredoc {
   readonly name: string;

@@ -5,7 +5,7 @@
  * instruction reader certainly raise are listed, so that no buildable Dockerfile is refused.
  */
 import { DockerfileParser, type Heredoc, type Instruction } from 'dockerfile-ast';
-import { buildkitHeredocs, logicalLine } from './buildkit-lines.js';
+import { buildkitHeredocs, HEREDOC_KEYWORDS, logicalLine } from './buildkit-lines.js';
 import { isKnownKeyword } from './parse.js';
 import { type SourceText, sourceText } from './source.js';
 
@@ -66,8 +66,6 @@ function unknownInstruction(instruction: Instruction, line: number, previous: In
   return { line, reason: `unknown instruction ${instruction.getKeyword()}` };
 }
 
-/** The instructions that can carry heredocs, as BuildKit decides (canContainHeredoc). */
-const HEREDOC_KEYWORDS = new Set(['RUN', 'COPY', 'ADD']);
 
 function heredocsOf(instruction: Instruction): readonly Heredoc[] {
   if (!HEREDOC_KEYWORDS.has(instruction.getKeyword())) return [];
