@@ -261,18 +261,23 @@ export function stageLineage(doc: ParsedDockerfile, stage: Stage): Stage[] {
   return lineage;
 }
 
+/** A reading of a whole parse, remembered for it (weakly: it goes with the parse). */
+export function perParse<T>(read: (doc: ParsedDockerfile) => T): (doc: ParsedDockerfile) => T {
+  const known = new WeakMap<ParsedDockerfile, T>();
+  return (doc) => {
+    if (!known.has(doc)) known.set(doc, read(doc));
+    return known.get(doc) as T;
+  };
+}
+
 /**
- * A per-stage reading, remembered for the parse it was made from (weakly: it goes with the parse).
- * For what transforms ask per RUN but depends only on the stage: asked again, it was quadratic.
+ * A per-stage reading, remembered for the parse it was made from. For what transforms ask per RUN
+ * but depends only on the stage: asked again, it was quadratic.
  */
 export function perStage<T>(read: (doc: ParsedDockerfile, stage: Stage) => T): (doc: ParsedDockerfile, stage: Stage) => T {
-  const known = new WeakMap<ParsedDockerfile, Map<Stage, T>>();
+  const byParse = perParse(() => new Map<Stage, T>());
   return (doc, stage) => {
-    let byStage = known.get(doc);
-    if (byStage === undefined) {
-      byStage = new Map();
-      known.set(doc, byStage);
-    }
+    const byStage = byParse(doc);
     if (!byStage.has(stage)) byStage.set(stage, read(doc, stage));
     return byStage.get(stage) as T;
   };

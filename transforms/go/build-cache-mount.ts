@@ -16,7 +16,7 @@ import { type GoCacheDirs, goCacheDirs, isGolangImage, runEnvironment } from '..
 import type { Edit } from '../../src/edits.js';
 import { copySpec } from '../../src/instructions.js';
 import { addMounts, type Mount, mountsOf } from '../../src/mounts.js';
-import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from '../../src/parse.js';
+import { type Instruction, type ParsedDockerfile, perParse, type Stage, stageLineage } from '../../src/parse.js';
 import { goSubcommand, joinedByAnd, mentionsGoCommand, runScript, type ShellCommand } from '../../src/shell.js';
 import { keepingComments } from '../../src/removal.js';
 import { ResultBuilder, type Transform, type TransformContext } from '../../src/transform.js';
@@ -144,27 +144,26 @@ function mountSpec(doc: ParsedDockerfile, target: string, dirs: GoCacheDirs): st
  * must either mount the cache or not rely on it.
  */
 function stageFamily(doc: ParsedDockerfile, stage: Stage): Stage[] {
-  let families = familiesByDoc.get(doc);
-  if (families === undefined) {
-    // roots in one pass (a FROM names only earlier stages): asking each stage's lineage per stage was
-    // cubic in the number of stages built on each other
-    const rootOf: Stage[] = [];
-    families = new Map();
-    for (const s of doc.stages) {
-      const root = (s.parent === null ? undefined : rootOf[s.parent]) ?? s;
-      rootOf[s.index] = root;
-      const family = families.get(root);
-      if (family) family.push(s);
-      else families.set(root, [s]);
-    }
-    familiesByDoc.set(doc, families);
-  }
   const root = stageLineage(doc, stage).at(-1) ?? stage;
-  return families.get(root) ?? [stage];
+  return familiesByRoot(doc).get(root) ?? [stage];
 }
 
-/** Stage families per parse, keyed by their root stage. */
-const familiesByDoc = new WeakMap<ParsedDockerfile, Map<Stage, Stage[]>>();
+/**
+ * Stage families per parse, keyed by their root stage, in one pass (a FROM names only earlier
+ * stages): asking each stage's lineage per stage was cubic in the number of stages built on each other.
+ */
+const familiesByRoot = perParse((doc): ReadonlyMap<Stage, Stage[]> => {
+  const rootOf: Stage[] = [];
+  const families = new Map<Stage, Stage[]>();
+  for (const s of doc.stages) {
+    const root = (s.parent === null ? undefined : rootOf[s.parent]) ?? s;
+    rootOf[s.index] = root;
+    const family = families.get(root);
+    if (family) family.push(s);
+    else families.set(root, [s]);
+  }
+  return families;
+});
 
 /** Why the family must keep its modules in its layers: a dev image, an offline step, a proxy switched off. */
 function modulesNeededInLayers(doc: ParsedDockerfile, family: readonly Stage[]): string | null {
@@ -231,13 +230,5 @@ function cacheWipes(doc: ParsedDockerfile, run: GoRun): { edits: Edit[]; skip?: 
 }
 
 /** The cache mounts of every RUN of a parse, in order, read once (mountSpec asks per RUN). */
-function cacheMounts(doc: ParsedDockerfile): readonly Mount[] {
-  let mounts = cacheMountsByDoc.get(doc);
-  if (mounts === undefined) {
-    mounts = doc.instructions.filter((i) => i.keyword === 'RUN').flatMap((i) => mountsOf(i)).filter((m) => m.type === 'cache');
-    cacheMountsByDoc.set(doc, mounts);
-  }
-  return mounts;
-}
-
-const cacheMountsByDoc = new WeakMap<ParsedDockerfile, Mount[]>();
+const cacheMounts = perParse((doc): readonly Mount[] =>
+  doc.instructions.filter((i) => i.keyword === 'RUN').flatMap((i) => mountsOf(i)).filter((m) => m.type === 'cache'));
