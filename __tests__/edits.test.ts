@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { applyEdits, mapOffsetBack, OverlappingEditsError } from '../src/edits.js';
+import { applyEdits, OverlappingEditsError, offsetMapBack } from '../src/edits.js';
 
 const own = (start: number, end: number, text: string, owner = 't') => ({ start, end, text, owner });
 
@@ -27,14 +27,14 @@ describe('applyEdits', () => {
   });
 });
 
-describe('mapOffsetBack', () => {
+describe('offsetMapBack', () => {
   const edits = [{ start: 2, end: 2, text: 'XYZ' }, { start: 4, end: 6, text: '' }];
   // "abcdefg" -> "abXYZcdg"
   test('maps offsets before, inside and after edits to the original', () => {
-    expect(mapOffsetBack(edits, 1)).toBe(1);
-    expect(mapOffsetBack(edits, 3)).toBe(2);
-    expect(mapOffsetBack(edits, 5)).toBe(2);
-    expect(mapOffsetBack(edits, 6)).toBe(3);
-    expect(mapOffsetBack(edits, 7)).toBe(6);
+    expect(offsetMapBack(edits)(1)).toBe(1);
+    expect(offsetMapBack(edits)(3)).toBe(2);
+    expect(offsetMapBack(edits)(5)).toBe(2);
+    expect(offsetMapBack(edits)(6)).toBe(3);
+    expect(offsetMapBack(edits)(7)).toBe(6);
   });
 });

@@ -1,8 +1,21 @@
-/** offsetMapBack (the fix loop's fast path) gives mapOffsetBack's answer for every offset of every edited text. */
+/** offsetMapBack (binary search) gives the answer of a plain scan of the edits for every offset of every edited text. */
 import { expect, test } from '@jest/globals';
 import fc from 'fast-check';
-import { applyEdits, type Edit, mapOffsetBack } from '../src/edits.js';
-import { offsetMapBack } from '../src/offset-map.js';
+import { applyEdits, type Edit, offsetMapBack } from '../src/edits.js';
+
+/** The reference: walk the sorted edits, shifting until the offset is reached. */
+function mapOffsetBack(edits: readonly Edit[], offset: number): number {
+  const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
+  let delta = 0;
+  for (const edit of sorted) {
+    const newStart = edit.start + delta;
+    const newEnd = newStart + edit.text.length;
+    if (offset < newStart) break;
+    if (offset < newEnd) return edit.start;
+    delta += edit.text.length - (edit.end - edit.start);
+  }
+  return offset - delta;
+}
 
 /** Non-overlapping edits on a text of `length`: insertions, deletions and replacements, some at the same offset, in any order. */
 const editsOn = (length: number) =>

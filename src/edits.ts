@@ -53,18 +53,37 @@ function overlaps(a: Edit, b: Edit): boolean {
 }
 
 /**
- * Maps an offset in the text produced by `edits` back to the original text: positions outside edits
- * shift, positions inside inserted text map to the start of the edit that produced them.
+ * Maps offsets in the text produced by `edits` back to the original text: positions outside edits
+ * shift, positions inside inserted text map to the start of the edit that produced them. The edits
+ * are sorted once and each offset found by binary search: the fix loop maps every change and skip
+ * back through every applied edit set, which with a scan per offset grew quadratically with the file.
  */
-export function mapOffsetBack(edits: readonly Edit[], offset: number): number {
+export function offsetMapBack(edits: readonly Edit[]): (offset: number) => number {
   const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
+  // newStarts[i]: where edit i's text begins in the edited text; deltas[i]: the shift before edit i.
+  // Edits do not overlap (applyEdits checks), so the inserted ranges are disjoint and in order.
+  const newStarts: number[] = [];
+  const deltas: number[] = [];
   let delta = 0;
   for (const edit of sorted) {
-    const newStart = edit.start + delta;
-    const newEnd = newStart + edit.text.length;
-    if (offset < newStart) break;
-    if (offset < newEnd) return edit.start;
+    newStarts.push(edit.start + delta);
+    deltas.push(delta);
     delta += edit.text.length - (edit.end - edit.start);
   }
-  return offset - delta;
+  return (offset) => {
+    // the last edit whose text begins at or before the offset
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((newStarts[mid] ?? 0) <= offset) lo = mid + 1;
+      else hi = mid;
+    }
+    const i = lo - 1;
+    const edit = sorted[i];
+    if (!edit) return offset;
+    const newStart = newStarts[i] ?? 0;
+    if (offset < newStart + edit.text.length) return edit.start;
+    return offset - ((deltas[i] ?? 0) + edit.text.length - (edit.end - edit.start));
+  };
 }

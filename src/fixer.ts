@@ -5,8 +5,7 @@
  */
 import { type BuildContext, normalizePath, withPendingFiles } from './context.js';
 import { instructionStartDisagreement } from './buildkit-lines.js';
-import { applyEdits, type Edit } from './edits.js';
-import { offsetMapBack } from './offset-map.js';
+import { applyEdits, type Edit, offsetMapBack } from './edits.js';
 import { isKnownKeyword, type ParsedDockerfile, parseDockerfile } from './parse.js';
 import { sharingShellParses } from './shell.js';
 import { lineOf, type SourceText, sourceText } from './source.js';
