@@ -4,6 +4,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { isTemporaryName } from './atomic-write.js';
+import { messageOf } from './error-message.js';
 
 const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git']);
 
@@ -61,7 +62,7 @@ function walk(dir: string, alsoTake: (file: string) => boolean, errors: { path: 
   } catch (error) {
     // a directory removed while we walk held nothing to check; any other failure hides Dockerfiles
     const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') errors.push({ path: dir, reason: code === 'EACCES' || code === 'EPERM' ? 'permission denied' : String(error) });
+    if (code !== 'ENOENT') errors.push({ path: dir, reason: messageOf(error) });
     return found;
   }
   for (const entry of entries) {

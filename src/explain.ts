@@ -13,7 +13,8 @@ import { explanationJson, type Explanation, renderExplanation } from './explain-
 import { fsContext } from './fs-context.js';
 import { fixText } from './index.js';
 import { parseDockerfile } from './parse.js';
-import { messageOf, type Output } from './run.js';
+import { messageOf } from './error-message.js';
+import type { Output } from './run.js';
 import { readDockerfile } from './read-dockerfile.js';
 
 export interface ExplainOptions {

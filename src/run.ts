@@ -11,6 +11,7 @@ import { discover } from './discover.js';
 import { colorDiff, type Painter, unifiedDiff } from './diff.js';
 import { withPendingFiles } from './context.js';
 import { dockerfileError } from './dockerfile-errors.js';
+import { messageOf } from './error-message.js';
 import { type AppliedChange, fixText, type SkippedChange } from './fixer.js';
 import { fsContext } from './fs-context.js';
 import { deferInterrupts, nextTurn } from './interrupt.js';
@@ -417,22 +418,6 @@ function displayPath(cwd: string, file: string): string {
   const shown = rel === '' || rel.startsWith('..') || isAbsolute(rel) ? file : rel;
   const posix = shown.split(sep).join('/');
   return posix === '-' ? './-' : posix; // a file named `-` is not stdin
-}
-
-/** An error as one line for `PATH: reason`: file-system codes in words. */
-export function messageOf(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-    if (code === 'ENOENT') return 'no such file or directory';
-    if (code === 'ELOOP') return 'too many levels of symbolic links';
-    if (code === 'EROFS') return 'read-only file system';
-    if (code === 'ENOSPC') return 'no space left on device';
-    if (code === 'EISDIR') return 'is a directory';
-    if (code === 'ENOTDIR') return 'not a directory';
-    return error.message;
-  }
-  return String(error);
 }
 
 /** A painter that adds nothing: used when colour is off. */
