@@ -119,7 +119,7 @@ export function removeChainedCommandEdits(doc: ParsedDockerfile, command: Span, 
  *   `a && \⏎  # why⏎  go clean -cache && \⏎  b` → `a && \⏎  # why⏎  b`
  *   `a && \⏎  # why⏎  go clean -cache` → `a⏎  # why`
  */
-export function keepingComments(doc: ParsedDockerfile, edit: Edit): Edit[] {
+function keepingComments(doc: ParsedDockerfile, edit: Edit): Edit[] {
   const runs = commentRuns(doc, edit.start, edit.end);
   if (edit.text !== '' || runs.length === 0) return [edit];
   const text = doc.source.text;

@@ -18,7 +18,7 @@ import { copySpec } from '../../src/instructions.js';
 import { addMounts, type Mount, mountsOf } from '../../src/mounts.js';
 import { type Instruction, type ParsedDockerfile, perParse, type Stage, stageLineage } from '../../src/parse.js';
 import { goSubcommand, joinedByAnd, mentionsGoCommand, runScript, type ShellCommand } from '../../src/shell.js';
-import { keepingComments } from '../../src/removal.js';
+import { removeChainedCommandEdits } from '../../src/removal.js';
 import { ResultBuilder, type Transform, type TransformContext } from '../../src/transform.js';
 
 /** Subcommands that compile or download, and so read or fill a cache. */
@@ -221,9 +221,8 @@ function cacheWipes(doc: ParsedDockerfile, run: GoRun): { edits: Edit[]; skip?: 
     if (!command || goSubcommand(command) !== 'clean' || !command.words.some((w) => w.value === '-cache' || w.value === '-modcache')) continue;
     const previous = run.commands[k - 1];
     const next = run.commands[k + 1];
-    // comment lines inside the deleted text stay (Docker drops them; the author wrote them)
-    if (previous && joined(previous.end, command.start)) edits.push(...keepingComments(doc, { start: previous.end, end: command.end, text: '' }));
-    else if (!previous && next && joined(command.end, next.start)) edits.push(...keepingComments(doc, { start: command.start, end: next.start, text: '' }));
+    const joinedNext = next && joined(command.end, next.start) ? next : null;
+    if ((previous && joined(previous.end, command.start)) || (!previous && joinedNext)) edits.push(...removeChainedCommandEdits(doc, command, previous ?? null, joinedNext));
     else return { edits: [], skip: 'a go clean -cache/-modcache here would empty the cache mount; remove it by hand' };
   }
   return { edits };
