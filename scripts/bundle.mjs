@@ -17,6 +17,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const at = process.argv.indexOf('--outdir');
 const outdir = join(resolve(at > 0 ? process.argv[at + 1] : join(root, 'dist')), 'src');
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+/** Node's CommonJS wrapper (require('node:module').wrapper[0]); src/launcher.ts checks the file starts with it. */
+const MODULE_WRAPPER = '(function (exports, require, module, __filename, __dirname) { ';
 
 const common = {
   absWorkingDir: root,
@@ -26,6 +28,36 @@ const common = {
   target: 'node20.19',
   allowOverwrite: true,
   logLevel: 'warning',
+  // no `module` condition: packages that ship ES modules beside CommonJS (vscode-languageserver-types,
+  // which dockerfile-ast require()s from each of its files) then come as CommonJS, not as an ES module
+  // namespace copied property by property into every file that requires it
+  conditions: [],
+};
+
+/**
+ * Source patches, each checked: a dependency upgrade that changes the patched text fails the build
+ * instead of quietly losing the patch.
+ *  - lilconfig reads `fs.promises` when it loads, which loads Node's fs/promises, readline and watcher
+ *    modules (about a millisecond of every run) for its async API, which cachefix does not use.
+ */
+const patches = [
+  {
+    file: /[\\/]node_modules[\\/]lilconfig[\\/]src[\\/]index\.js$/,
+    from: 'const fsReadFileAsync = fs.promises.readFile;',
+    to: 'const fsReadFileAsync = (...args) => fs.promises.readFile(...args);',
+  },
+];
+const patchPlugin = {
+  name: 'cachefix-patches',
+  setup(build) {
+    for (const patch of patches) {
+      build.onLoad({ filter: patch.file }, (args) => {
+        const text = readFileSync(args.path, 'utf8');
+        if (!text.includes(patch.from)) throw new Error(`${args.path}: no longer holds \`${patch.from}\`: update scripts/bundle.mjs`);
+        return { contents: text.replace(patch.from, patch.to), loader: 'js' };
+      });
+    }
+  },
 };
 
 await build({
@@ -39,10 +71,14 @@ await build({
   // yargs (help and errors only) is ESM and finds its message translations next to its own files:
   // it stays in node_modules, imported on demand
   external: ['yargs', 'yargs/*'],
-  // first the directive: esbuild puts its "use strict" after the banner, where it would not count
-  banner: { js: "'use strict';\nvar __cachefixImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  plugins: [patchPlugin],
+  // The file is the function src/launcher.ts runs, written out: the launcher then hands V8 the text
+  // as read, instead of a copy with Node's module wrapper around it. First in it the directive
+  // (esbuild puts its own "use strict" after the banner, where it would not count).
+  banner: { js: `${MODULE_WRAPPER}'use strict';\nvar __cachefixMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };` },
+  footer: { js: '\n})' },
   define: {
-    'import.meta.url': '__cachefixImportMetaUrl',
+    'import.meta.url': '__cachefixMeta.url',
     // the bundle's location says nothing about where package.json is (src/version.ts)
     CACHEFIX_BUNDLED_VERSION: JSON.stringify(version),
   },

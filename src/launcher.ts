@@ -9,8 +9,6 @@
  * write it only costs speed. CACHEFIX_NO_CODE_CACHE=1 turns it off.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import Module, { createRequire } from 'node:module';
-import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { Script } from 'node:vm';
 
@@ -25,8 +23,12 @@ const MAGIC = 0x32584643;
 const HEADER_BYTES = 12;
 
 const bundle = join(__dirname, 'cachefix.cjs');
-// ASCII (scripts/bundle.mjs checks): Latin-1 gives the same text, as a one-byte string
+// ASCII (scripts/bundle.mjs checks): Latin-1 gives the same text, as a one-byte string. The file is
+// already a function expression with Node's module wrapper (scripts/bundle.mjs writes it so).
 const source = readFileSync(bundle, 'latin1');
+if (!source.startsWith('(function (exports, require, module, __filename, __dirname) {')) {
+  throw new Error(`${bundle}: not a cachefix bundle (run npm run build)`);
+}
 const cacheDir = process.env.CACHEFIX_NO_CODE_CACHE ? null : codeCacheDir();
 const cacheName = cacheNamePrefix() + CACHEFIX_BUNDLE_HASH.slice(0, 16);
 const cacheFile = cacheDir === null ? null : join(cacheDir, `${cacheName}.v8cache`);
@@ -36,7 +38,7 @@ const cachedData = cached?.data;
 // No import() in there: on Node 20 a script compiled from cached data loses its dynamic-import hook
 // (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), so the bundle loads ES modules with require()
 // (yargs; .mjs configs), which Node >= 20.19 supports.
-const script = new Script(Module.wrap(source), { filename: bundle, ...(cachedData ? { cachedData } : {}) });
+const script = new Script(source, { filename: bundle, ...(cachedData ? { cachedData } : {}) });
 if (cacheDir !== null && cacheFile !== null) {
   process.once('exit', (code) => {
     // A cache holds what the runs that made it compiled (V8 adds this run's new functions to those it
@@ -49,16 +51,22 @@ if (cacheDir !== null && cacheFile !== null) {
 }
 const run = script.runInThisContext() as (exports: object, require: NodeJS.Require, module: object, filename: string, dirname: string) => void;
 const cli = { exports: {} };
-run.call(cli.exports, cli.exports, createRequire(bundle), cli, bundle, __dirname);
+// the launcher's own require: it sits beside the bundle, so it resolves what the bundle asks for the same way
+run.call(cli.exports, cli.exports, require, cli, bundle, __dirname);
 
 /** The XDG base directory spec: a relative XDG_CACHE_HOME is ignored (it would land in the user's project). */
 function codeCacheDir(): string | null {
   const xdg = process.env.XDG_CACHE_HOME;
   try {
-    return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'dockerfile-cachefix');
+    return join(xdg && isAbsolute(xdg) ? xdg : join(homeDirectory(), '.cache'), 'dockerfile-cachefix');
   } catch {
     return null;
   }
+}
+
+/** os.homedir() reads $HOME first on POSIX too; node:os is loaded only when that is unset (Windows). */
+function homeDirectory(): string {
+  return process.env.HOME || (require('node:os') as typeof import('node:os')).homedir();
 }
 
 /** `v20.20.2-x64-<flags>-fix-`: what a cache depends on besides the bundle. */
