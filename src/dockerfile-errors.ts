@@ -4,9 +4,9 @@
  * and "fixing" a file that cannot build hides the real problem. Only errors BuildKit's parser and
  * instruction reader certainly raise are listed, so that no buildable Dockerfile is refused.
  */
-import { DockerfileParser, type Heredoc, type Instruction } from 'dockerfile-ast';
+import type { Heredoc, Instruction } from 'dockerfile-ast';
 import { buildkitHeredocs, HEREDOC_KEYWORDS, logicalLine } from './buildkit-lines.js';
-import { isKnownKeyword } from './parse.js';
+import { dockerfileAst, isKnownKeyword } from './parse.js';
 import { type SourceText, sourceText } from './source.js';
 
 export interface DockerfileError {
@@ -17,7 +17,7 @@ export interface DockerfileError {
 
 /** The first error in the file, or null when Docker would parse it. */
 export function dockerfileError(text: string): DockerfileError | null {
-  const dockerfile = DockerfileParser.parse(text);
+  const dockerfile = dockerfileAst(text);
   const instructions = dockerfile.getInstructions();
   let source: SourceText | null = null;
   if (instructions.length === 0) return { line: null, reason: 'no instructions, only comments or blank lines (Docker refuses it)' };

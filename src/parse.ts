@@ -4,6 +4,7 @@
  * for our purposes is corrected here, in one place (see the trap list in docs/toolchain.md §1.4).
  */
 import {
+  type Dockerfile,
   DockerfileParser,
   type Flag as AstFlag,
   type Instruction as AstInstruction,
@@ -101,9 +102,19 @@ export function isKnownKeyword(keyword: string): boolean {
   return KNOWN_KEYWORDS.has(keyword);
 }
 
+/**
+ * dockerfile-ast's parse of `text`. The last one is kept: the driver checks a file (dockerfileError)
+ * and then fixes it, and one parse serves both. dockerfile-ast's objects are only read, never changed.
+ */
+export function dockerfileAst(text: string): Dockerfile {
+  if (lastAst?.text !== text) lastAst = { text, ast: DockerfileParser.parse(text) };
+  return lastAst.ast;
+}
+let lastAst: { readonly text: string; readonly ast: Dockerfile } | null = null;
+
 export function parseDockerfile(text: string): ParsedDockerfile {
   const source = sourceText(text);
-  const ast = DockerfileParser.parse(text);
+  const ast = dockerfileAst(text);
   const escapeChar = ast.getEscapeCharacter() === '`' ? '`' : '\\';
 
   const directives = new Map<string, string>();
