@@ -1,5 +1,8 @@
-import { fstatSync, statSync, writeSync } from 'node:fs';
+import { fstatSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { main } from './cli.js';
+import { originalStack } from './stack-map.js';
 
 async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -53,23 +56,56 @@ function isTerminal(fd: 1 | 2): boolean {
   }
 }
 
+/** The working directory, or null when it was removed (relative paths then mean nothing). */
+function workingDirectory(): string | null {
+  try {
+    return process.cwd();
+  } catch {
+    return null;
+  }
+}
+
+const cwd = workingDirectory();
+const stderr = printer(2, () => process.stderr);
+if (cwd === null) {
+  // exit 2, not Node's 1 for an uncaught error, which --check uses for "would change"
+  stderr('cachefix: the current directory no longer exists\n');
+  process.exitCode = 2;
+} else {
+  run(cwd);
+}
+
 // argv[0] is node and argv[1] this script (yargs's hideBin, without loading yargs for a plain run);
 // no top-level await: the bundle is CommonJS, for V8's code cache (src/launcher.ts)
-void main(process.argv.slice(2), {
-  stdout: printer(1, () => process.stdout),
-  stderr: printer(2, () => process.stderr),
-  readStdin,
-  stdoutIsTTY: isTerminal(1),
-  stderrIsTTY: isTerminal(2),
-  env: process.env,
-  cwd: process.cwd(),
-}).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    // a bug, not "would change" (exit 1): say so, with the stack for the report
-    process.stderr.write(`cachefix: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 2;
-  },
-);
+function run(cwd: string): void {
+  void main(process.argv.slice(2), {
+    stdout: printer(1, () => process.stdout),
+    stderr,
+    readStdin,
+    stdoutIsTTY: isTerminal(1),
+    stderrIsTTY: isTerminal(2),
+    env: process.env,
+    cwd,
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      // a bug, not "would change" (exit 1): say so, with the stack for the report
+      process.stderr.write(`cachefix: internal error: ${error instanceof Error ? readableStack(error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}
+
+/** The stack in source positions, through the bundle's source map (scripts/bundle.mjs writes it beside it). */
+function readableStack(stack: string): string {
+  try {
+    const bundle = fileURLToPath(import.meta.url);
+    const map = new SourceMap(JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as ConstructorParameters<typeof SourceMap>[0]);
+    return originalStack(stack, bundle, (line, column) => map.findEntry(line, column));
+  } catch {
+    return stack; // no map (a hand-made copy of the bundle): the minified positions still say something
+  }
+}
+

@@ -186,6 +186,19 @@ describe('paths that disappear or cannot be read', () => {
     expect(readFileSync(join(work, 'a', 'Dockerfile'), 'utf8')).toBe(FIXED);
     expect(readdirSync(join(work, 'b')).sort()).toEqual(['go.mod', 'go.sum']); // not recreated
   });
+
+  test('a working directory that was removed: exit 2 and one line in every mode, not Node\'s exit 1 ("would change")', () => {
+    const gone = join(work, 'gone');
+    for (const mode of MODES) {
+      mkdirSync(gone);
+      // the shell enters the directory and removes it, then runs the CLI there
+      const result = spawnSync('sh', ['-c', 'cd "$1" && rmdir "$1" && shift && exec "$@"', 'sh', gone, process.execPath, cliPath, ...mode, 'Dockerfile'], {
+        cwd: work, encoding: 'utf8', timeout: 20_000,
+      });
+      expect({ mode, status: result.status, stdout: result.stdout, stderr: result.stderr })
+        .toEqual({ mode, status: 2, stdout: '', stderr: 'cachefix: the current directory no longer exists\n' });
+    }
+  });
 });
 
 /**

@@ -21,9 +21,11 @@ test('npm pack holds only dist, types and docs; the installed package runs as a 
   expect(existsSync(tarball)).toBe(true);
 
   const files = run('tar', ['tzf', tarball], work).stdout.trim().split('\n');
-  const unexpected = files.filter((f) => !/^package\/(dist\/(src|transforms)\/.+\.(c?js|d\.ts)|README\.md|CHANGELOG\.md|LICENSE|package\.json)$/.test(f));
+  const unexpected = files.filter((f) => !/^package\/(dist\/(src|transforms)\/.+\.(c?js|d\.ts)|dist\/src\/cachefix\.cjs\.map|README\.md|CHANGELOG\.md|LICENSE|package\.json)$/.test(f));
   expect(unexpected).toEqual([]);
   expect(files).toContain('package/dist/src/index.d.ts');
+  // the minified CLI's map, for readable stacks in internal error reports (src/stack-map.ts)
+  expect(files).toContain('package/dist/src/cachefix.cjs.map');
 
   const app = join(work, 'app');
   expect(run('mkdir', ['-p', app], work).status).toBe(0);
