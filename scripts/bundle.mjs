@@ -39,22 +39,35 @@ const common = {
  * instead of quietly losing the patch.
  *  - lilconfig reads `fs.promises` when it loads, which loads Node's fs/promises, readline and watcher
  *    modules (about a millisecond of every run) for its async API, which cachefix does not use.
+ *  - Its sync search asks for each config name in each directory up to the root with accessSync,
+ *    which throws (an Error with a stack) for each one missing: tens per run. existsSync answers the
+ *    same (false for any failure) without throwing.
  */
+const LILCONFIG = /[\\/]node_modules[\\/]lilconfig[\\/]src[\\/]index\.js$/;
 const patches = [
   {
-    file: /[\\/]node_modules[\\/]lilconfig[\\/]src[\\/]index\.js$/,
+    file: LILCONFIG,
     from: 'const fsReadFileAsync = fs.promises.readFile;',
     to: 'const fsReadFileAsync = (...args) => fs.promises.readFile(...args);',
+  },
+  {
+    file: LILCONFIG,
+    from: 'try {\n\t\t\t\t\t\tfs.accessSync(filepath);\n\t\t\t\t\t} catch {\n\t\t\t\t\t\tcontinue;\n\t\t\t\t\t}',
+    to: 'if (!fs.existsSync(filepath)) continue;',
   },
 ];
 const patchPlugin = {
   name: 'cachefix-patches',
   setup(build) {
-    for (const patch of patches) {
-      build.onLoad({ filter: patch.file }, (args) => {
-        const text = readFileSync(args.path, 'utf8');
-        if (!text.includes(patch.from)) throw new Error(`${args.path}: no longer holds \`${patch.from}\`: update scripts/bundle.mjs`);
-        return { contents: text.replace(patch.from, patch.to), loader: 'js' };
+    const files = [...new Set(patches.map((p) => p.file))];
+    for (const file of files) {
+      build.onLoad({ filter: file }, (args) => {
+        let text = readFileSync(args.path, 'utf8');
+        for (const patch of patches.filter((p) => p.file === file)) {
+          if (text.split(patch.from).length !== 2) throw new Error(`${args.path}: no longer holds \`${patch.from}\` exactly once: update scripts/bundle.mjs`);
+          text = text.replace(patch.from, patch.to);
+        }
+        return { contents: text, loader: 'js' };
       });
     }
   },
