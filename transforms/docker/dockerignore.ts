@@ -119,7 +119,7 @@ function excludedSource(doc: ParsedDockerfile, context: TransformContext, patter
   const others = (context.build.list('') ?? [])
     .filter((e) => !e.directory && isDockerfileName(e.name) && e.name !== context.dockerfilePath)
     .map((e) => ({ name: e.name, text: context.build.readFile(e.name) }))
-    .filter((d): d is { name: string; text: string } => d.text !== null);
+    .filter((d): d is { name: string; text: string } => d.text !== null && mayMention(d.text, patterns));
   for (const { name, parsed } of [{ name: 'this Dockerfile', parsed: doc }, ...others.map((o) => ({ name: o.name, parsed: parseDockerfile(o.text) }))]) {
     for (const source of sourcesOf(parsed)) {
       const path = normalizePath(source.path);
@@ -128,6 +128,23 @@ function excludedSource(doc: ParsedDockerfile, context: TransformContext, patter
     }
   }
   return null;
+}
+
+/**
+ * Whether a Dockerfile's text may name a path that `patterns` exclude, without parsing it (a
+ * directory of Dockerfiles would otherwise parse each one for each fix). A path a pattern matches
+ * holds the literal part of the pattern's last segment (`.git`, `.swp` of `*.swp`); quotes, escape
+ * characters and blanks can split a path as written, so they are taken out of the text first, and a
+ * JSON `\u` escape could spell anything. The answer errs towards yes.
+ */
+function mayMention(text: string, patterns: readonly string[]): boolean {
+  if (text.includes('\\u')) return true;
+  const joined = text.replace(/["'`\\\s]/g, '').toLowerCase();
+  return patterns.some((pattern) => {
+    const last = pattern.split('/').filter((part) => part !== '').at(-1) ?? '';
+    const literal = last.split(/[*?[\]{}!\\]+/).reduce((a, b) => (b.length > a.length ? b : a), '');
+    return literal === '' || joined.includes(literal.toLowerCase());
+  });
 }
 
 function sourcesOf(doc: ParsedDockerfile): { path: string; instruction: Instruction }[] {
