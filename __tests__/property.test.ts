@@ -7,6 +7,10 @@
  */
 import { describe, test } from '@jest/globals';
 import fc from 'fast-check';
+import { isDeepStrictEqual } from 'node:util';
+import { applyEdits, type Edit } from '../src/edits.js';
+import { parseDockerfile } from '../src/parse.js';
+import { reparseDockerfile } from '../src/reparse.js';
 import {
   dockerViewModelProblems,
   dockerViewProblems,
@@ -17,6 +21,7 @@ import {
   type PropertyCase,
   propertyCase,
   replayAndRemovalProblems,
+  reparseStepProblems,
   report,
   styleProblems,
   untouchedProblems,
@@ -46,6 +51,37 @@ describe('every fix of a generated Dockerfile', () => {
   test('leaves every instruction no edit touched byte for byte, in order, with its keyword', () => holds(untouchedProblems));
   test('reads, the way BuildKit does, as known instructions and as many stages as the input', () => holds(dockerViewProblems));
   test('keeps the BOM, the parser directives, the escape character and the line-break style', () => holds(styleProblems));
+  test('reparses after each step exactly as a full parse reads the text', () => holds(reparseStepProblems));
+});
+
+/** Pieces of Dockerfile text an edit may write: line breaks, escapes, comments, new stages, flags. */
+const fragment = fc.constantFrom(
+  '', '\n', '\r\n', ' ', '\\\n', '`\n', '# note\n', '#', 'RUN go build .\n', 'COPY go.mod go.sum ./\n', 'FROM golang:1.22 AS b\n',
+  '--mount=type=cache,target=/root/.cache/go-build ', ' -trimpath', 'CGO_ENABLED=0 ', '["a", "b"]', '<<EOF\nx\nEOF\n', 'x', '\\', '"',
+);
+
+/** Up to three edits anywhere in `text`, non-overlapping, sorted. */
+const editsIn = (text: string) =>
+  fc.array(fc.tuple(fc.nat(text.length), fc.nat(12), fc.array(fragment, { maxLength: 3 })), { minLength: 1, maxLength: 3 }).map((raw) => {
+    const edits: Edit[] = [];
+    for (const [at, length, pieces] of [...raw].sort((a, b) => a[0] - b[0])) {
+      const start = Math.max(at, edits.at(-1)?.end ?? 0);
+      if (start > text.length) continue;
+      edits.push({ start, end: Math.min(text.length, start + length), text: pieces.join('') });
+    }
+    return edits;
+  });
+
+test('src/reparse.ts reads any edit of a generated Dockerfile exactly as a full parse does', () => {
+  fc.assert(
+    fc.property(dockerfile.chain((rendered) => fc.tuple(fc.constant(rendered.text), editsIn(rendered.text))), ([text, edits]) => {
+      const after = applyEdits(text, edits.map((e) => ({ ...e, owner: 'test' })));
+      if (!isDeepStrictEqual(reparseDockerfile(parseDockerfile(text), edits, after), parseDockerfile(after))) {
+        throw new Error(`the reparse differs from the full parse\nDockerfile: ${JSON.stringify(text)}\nedits: ${JSON.stringify(edits)}`);
+      }
+    }),
+    propertySettings(RUNS),
+  );
 });
 
 test('src/parse.ts and a BuildKit-style reading find the instructions the generator wrote', () => {

@@ -7,6 +7,7 @@ import { type BuildContext, normalizePath, withPendingFiles } from './context.js
 import { instructionStartDisagreement } from './buildkit-lines.js';
 import { applyEdits, type Edit, offsetMapBack } from './edits.js';
 import { isKnownKeyword, type ParsedDockerfile, parseDockerfile } from './parse.js';
+import { reparseDockerfile } from './reparse.js';
 import { sharingShellParses } from './shell.js';
 import { lineOf, type SourceText, sourceText } from './source.js';
 import { fileSuppressed, rangeSuppressed, type Suppressions, suppressions } from './suppressions.js';
@@ -130,7 +131,8 @@ function fixLoop(text: string, options: FixOptions): FixResult {
   const known = options.knownTransformIds ?? options.transforms.map((t) => t.id);
   let current = text;
   // One parse per distinct text: a transform that changes nothing hands the next one the same view
-  // (transforms never mutate it), and the parse that checked a rewrite is the next one's input.
+  // (transforms never mutate it), and the parse that checked a rewrite is the next one's input. After
+  // a rewrite only the instructions it touched are parsed again (src/reparse.ts).
   let doc = parseDockerfile(current);
   if (doc.stages.length > MAX_STAGES) {
     // transforms follow each stage's lineage: thousands of stages built on each other take minutes
@@ -155,7 +157,7 @@ function fixLoop(text: string, options: FixOptions): FixResult {
       const fileWrites = (result.files ?? []).filter((f) => contextFor().build.readFile(f.path) !== f.text);
       const next = result.edits.length === 0 ? current : applyEdits(current, result.edits.map((e) => ({ ...e, owner: transform.id })));
       if (next === current && fileWrites.length === 0) continue;
-      const nextDoc = next === current ? doc : parseDockerfile(next);
+      const nextDoc = next === current ? doc : reparseDockerfile(doc, result.edits, next);
       if (next !== current) checkStillParses(transform.id, doc, nextDoc);
       for (const file of fileWrites) pendingFiles.set(normalizePath(file.path), file.text);
       for (const change of result.changes) {

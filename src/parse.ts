@@ -123,18 +123,44 @@ export function parseDockerfile(text: string): ParsedDockerfile {
     directives.set(directive.getName().toLowerCase(), directive.getValue());
     directivesEnd = source.lineStarts[directive.getRange().end.line + 1] ?? text.length;
   }
+  const { instructions, commentLines } = readInstructions(source, ast, escapeChar, 0);
+  return { source, escapeChar, directives, directivesEnd, instructions, stages: buildStages(instructions), commentLines };
+}
 
+/**
+ * The instructions of a dockerfile-ast parse of `source`, and its comment lines outside heredoc
+ * bodies (directives excluded). `fromsBefore`: the FROMs that come before `source` in the file it
+ * is a piece of (src/reparse.ts), for the stage numbers.
+ */
+export function readInstructions(
+  source: SourceText,
+  ast: Dockerfile,
+  escapeChar: '\\' | '`',
+  fromsBefore: number,
+): { instructions: Instruction[]; commentLines: Set<number> } {
   const instructions: Instruction[] = [];
-  const stages: { index: number; name: string | null; image: string; parent: number | null; platform: string | null; from: Instruction; instructions: Instruction[] }[] = [];
   const heredocLines = new Set<number>();
+  let stageIndex = fromsBefore - 1;
+  for (const astInstruction of ast.getInstructions()) {
+    if (astInstruction.getKeyword() === 'FROM') stageIndex++;
+    instructions.push(toInstruction(source, astInstruction, stageIndex, heredocLines, escapeChar));
+  }
+  const commentLines = new Set<number>();
+  for (const comment of ast.getComments()) {
+    const line = comment.getRange().start.line;
+    if (!heredocLines.has(line)) commentLines.add(line);
+  }
+  return { instructions, commentLines };
+}
+
+/** The stages the instructions make, each with the earlier stage it is built FROM. */
+export function buildStages(instructions: readonly Instruction[]): Stage[] {
+  const stages: { index: number; name: string | null; image: string; parent: number | null; platform: string | null; from: Instruction; instructions: Instruction[] }[] = [];
   /** The first earlier stage of each name (what a later FROM refers to), without a scan per FROM. */
   const stageByName = new Map<string, number>();
-  for (const astInstruction of ast.getInstructions()) {
-    const isFrom = astInstruction.getKeyword() === 'FROM';
-    const stageIndex = isFrom ? stages.length : stages.length - 1;
-    const instruction = toInstruction(source, astInstruction, stageIndex, heredocLines, escapeChar);
-    instructions.push(instruction);
-    if (isFrom) {
+  for (const instruction of instructions) {
+    if (instruction.keyword === 'FROM') {
+      const stageIndex = stages.length;
       const image = instruction.args[0]?.value ?? '';
       const asWord = instruction.args[1]?.value.toLowerCase() === 'as' ? instruction.args[2] : undefined;
       const parent = stageByName.get(image.toLowerCase()) ?? -1;
@@ -149,18 +175,11 @@ export function parseDockerfile(text: string): ParsedDockerfile {
         from: instruction,
         instructions: [instruction],
       });
-    } else if (stageIndex >= 0) {
-      stages[stageIndex]?.instructions.push(instruction);
+    } else if (instruction.stage >= 0) {
+      stages[instruction.stage]?.instructions.push(instruction);
     }
   }
-
-  const commentLines = new Set<number>();
-  for (const comment of ast.getComments()) {
-    const line = comment.getRange().start.line;
-    if (!heredocLines.has(line)) commentLines.add(line);
-  }
-
-  return { source, escapeChar, directives, directivesEnd, instructions, stages, commentLines };
+  return stages;
 }
 
 function toInstruction(

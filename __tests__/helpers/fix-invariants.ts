@@ -6,7 +6,9 @@
  */
 import { applyEdits, type Edit } from '../../src/edits.js';
 import type { AppliedEdits, FixResult } from '../../src/fixer.js';
+import { isDeepStrictEqual } from 'node:util';
 import { type Instruction, isKnownKeyword, parseDockerfile } from '../../src/parse.js';
+import { reparseDockerfile } from '../../src/reparse.js';
 
 /** The text after each step: the next step's `before`, and the output after the last one. */
 function stepsWithAfter(result: FixResult): { step: AppliedEdits; after: string }[] {
@@ -20,6 +22,13 @@ export function replayProblems(input: string, result: FixResult): string[] {
   return stepsWithAfter(result)
     .filter(({ step, after }) => applyEdits(step.before, step.edits.map((e) => ({ ...e, owner: step.transform }))) !== after)
     .map(({ step }) => `${step.transform}: its edits do not give the next text`);
+}
+
+/** Per step: the parse the fix loop makes of the next text from the last one (src/reparse.ts) is the full parse. */
+export function reparseProblems(result: FixResult): string[] {
+  return stepsWithAfter(result)
+    .filter(({ step, after }) => !isDeepStrictEqual(reparseDockerfile(parseDockerfile(step.before), step.edits, after), parseDockerfile(after)))
+    .map(({ step }) => `${step.transform}: the reparse after its edits differs from a full parse of the text`);
 }
 
 /**

@@ -12,7 +12,7 @@ import { buildContext, type GeneratedContext } from './context-arbitrary.js';
 import { dockerInstructions } from './docker-view.js';
 import { dockerfile } from './dockerfile-arbitrary.js';
 import type { RenderedDockerfile } from './dockerfile-model.js';
-import { fileStyleProblems, replayProblems, unexpectedRemovals, untouchedInstructionProblems } from './fix-invariants.js';
+import { fileStyleProblems, replayProblems, reparseProblems, unexpectedRemovals, untouchedInstructionProblems } from './fix-invariants.js';
 
 export interface PropertyCase {
   readonly dockerfile: RenderedDockerfile;
@@ -105,6 +105,8 @@ export const replayAndRemovalProblems = (c: PropertyCase): string[] =>
   withResult(c, (result) => [...replayProblems(c.dockerfile.text, result), ...unexpectedRemovals(c.dockerfile.text, result)]);
 
 export const untouchedProblems = (c: PropertyCase): string[] => withResult(c, (result) => untouchedInstructionProblems(result));
+
+export const reparseStepProblems = (c: PropertyCase): string[] => withResult(c, (result) => reparseProblems(result));
 
 export const styleProblems = (c: PropertyCase): string[] => withResult(c, (result) => fileStyleProblems(c.dockerfile.text, result.output));
 
