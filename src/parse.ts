@@ -103,8 +103,9 @@ export function isKnownKeyword(keyword: string): boolean {
 }
 
 /**
- * dockerfile-ast's parse of `text`. The last one is kept: the driver checks a file (dockerfileError)
- * and then fixes it, and one parse serves both. dockerfile-ast's objects are only read, never changed.
+ * dockerfile-ast's parse of `text`. The last one is kept until parseDockerfile reads it: the driver
+ * checks a file (dockerfileError) and then fixes it, and one parse serves both. dockerfile-ast's
+ * objects are only read, never changed.
  */
 export function dockerfileAst(text: string): Dockerfile {
   if (lastAst?.text !== text) lastAst = { text, ast: DockerfileParser.parse(text) };
@@ -115,6 +116,7 @@ let lastAst: { readonly text: string; readonly ast: Dockerfile } | null = null;
 export function parseDockerfile(text: string): ParsedDockerfile {
   const source = sourceText(text);
   const ast = dockerfileAst(text);
+  lastAst = null; // what follows keeps no reference to the tree: let the collector have it
   const escapeChar = ast.getEscapeCharacter() === '`' ? '`' : '\\';
 
   const directives = new Map<string, string>();
