@@ -83,4 +83,19 @@ describe('configuration', () => {
     expect(result.stderr).toMatch(new RegExp(`^svc: ${join(work, 'cachefix.config.mjs')}: cannot be read: require\\(\\) cannot be used on an ESM graph with top-level await\\.[^\\n]*\\n`));
     expect(readFileSync(file, 'utf8')).toBe(NAIVE);
   });
+  test.each(['package.json', '.cachefixrc', '.cachefixrc.json', 'cachefix.config.json'])('a %s that is not JSON: exit 2 naming the file, in one line', (name) => {
+    const file = app(join(work, 'svc'));
+    writeFileSync(join(work, name), '{ "cachefix": ');
+    const result = cachefix(['--write', 'svc'], { cwd: work });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(new RegExp(`^svc: ${join(work, name).replace(/\./g, '\\.')}: cannot be read: [^\n]*JSON[^\n]*\n`));
+    expect(readFileSync(file, 'utf8')).toBe(NAIVE);
+  });
+  test('a package.json with a byte-order mark is read, with its "cachefix" key', () => {
+    app(join(work, 'svc'));
+    writeFileSync(join(work, 'package.json'), `\uFEFF${JSON.stringify({ name: 'x', cachefix: { transforms: { 'go/trimpath': false } } })}`);
+    const settings = JSON.parse(cachefix(['--print-config', 'svc/Dockerfile'], { cwd: work }).stdout) as { transforms: string[] };
+    expect(settings.transforms).not.toContain('go/trimpath');
+    expect(settings.transforms).toContain('go/build-cache-mount');
+  });
 });

@@ -56,10 +56,22 @@ function requireConfig(path: string): unknown {
     throw Object.assign(new Error(message), { filepath: path });
   }
 }
+/**
+ * JSON (package.json too) is parsed from the text lilconfig has read: its default for `.json` is
+ * require(), which costs a hook run half a millisecond for the package.json of every project. An
+ * error names the file, as for the others.
+ */
+function jsonConfig(path: string, content: string): unknown {
+  try {
+    return JSON.parse(content.replace(/^\uFEFF/, '')) as unknown;
+  } catch (error) {
+    throw Object.assign(new Error(error instanceof Error ? error.message : String(error)), { filepath: path });
+  }
+}
 const explorer = lilconfigSync('cachefix', {
   searchPlaces: SEARCH_PLACES,
   stopDir: '/',
-  loaders: { noExt: (_path: string, content: string) => JSON.parse(content) as unknown, '.js': requireConfig, '.mjs': requireConfig, '.cjs': requireConfig },
+  loaders: { noExt: jsonConfig, '.json': jsonConfig, '.js': requireConfig, '.mjs': requireConfig, '.cjs': requireConfig },
 });
 
 /** The configuration that applies in `dir`, validated against the transform ids there are. */
