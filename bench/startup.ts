@@ -2,14 +2,17 @@
  * bench/startup: how long `cachefix --check FILE` takes as a whole process (a pre-commit hook pays
  * this on every commit), beside bare `node -e ''` and a bare dockerfile-ast parse of the same file
  * (`node -e "require('dockerfile-ast').DockerfileParser.parse(...)"`), in the same run, interleaved
- * so that load on the machine hits all three alike. Target: cachefix <= 1.0 x the bare parse.
+ * so that load on the machine hits all of them alike. Target: cachefix <= 1.0 x the bare parse.
+ * Two files by default: the naive Dockerfile of examples/go/mod-download-first/seed-naive, which
+ * takes five fixes (a hook's first commit), and the same project once `cachefix --write` fixed it,
+ * made in a temporary directory (every later commit: nothing to change).
  *   npm run bench:startup [-- --runs 40] [-- --file path/to/Dockerfile]
  * Measures the built CLI (dist/src/bin.cjs, or $CACHEFIX_CLI) and refuses a build older than the sources.
  * The CLI keeps V8's code cache in a fresh directory, made by the warm-up runs as a user's is made by
  * their own first runs (one made elsewhere, by other kinds of runs, holds other code).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { cliPath, projectRoot } from '../__tests__/helpers/paths.js';
@@ -20,7 +23,7 @@ const flag = (name: string): string | undefined => {
   return at > 0 ? process.argv[at + 1] : undefined;
 };
 const runs = Number(flag('runs') ?? 40);
-const file = flag('file') ?? join(projectRoot, 'examples', 'go', 'mod-download-first', 'seed-naive', 'Dockerfile');
+const naive = join(projectRoot, 'examples', 'go', 'mod-download-first', 'seed-naive');
 
 /** The newest source the build is made from (src/, transforms/, package.json, the bundle script). */
 function newestSource(): { path: string; mtimeMs: number } {
@@ -39,14 +42,26 @@ interface Command {
   readonly args: readonly string[];
 }
 
-const commands: Command[] = [
-  { label: "node -e ''", args: ['-e', ''] },
-  { label: 'dockerfile-ast parse', args: ['-e', "require('dockerfile-ast').DockerfileParser.parse(require('fs').readFileSync(process.argv[1], 'utf8'))", file] },
-  { label: 'cachefix --check FILE', args: [cliPath, '--check', '--quiet', file] },
-];
+/** The bare parse and the CLI on one file, measured as a pair. */
+interface Case {
+  readonly name: string;
+  readonly file: string;
+}
 
-const codeCache = mkdtempSync(join(tmpdir(), 'cachefix-bench-cache-'));
-process.on('exit', () => rmSync(codeCache, { recursive: true, force: true }));
+/** The seed-naive project, copied and fixed with `cachefix --write` (the Dockerfile and a new .dockerignore). */
+function fixedCopy(): string {
+  const dir = join(workDir, 'fixed');
+  cpSync(naive, dir, { recursive: true, filter: (path) => !/\.(expected|txt)$/.test(path) });
+  const wrote = spawnSync(process.execPath, [cliPath, '--write', '--quiet', 'Dockerfile'], { cwd: dir, encoding: 'utf8', env });
+  if (wrote.status !== 0) throw new Error(`cachefix --write failed (${wrote.status}):\n${wrote.stderr}`);
+  return join(dir, 'Dockerfile');
+}
+
+const parseArgs = (file: string) => ['-e', "require('dockerfile-ast').DockerfileParser.parse(require('fs').readFileSync(process.argv[1], 'utf8'))", file];
+
+const workDir = mkdtempSync(join(tmpdir(), 'cachefix-bench-'));
+process.on('exit', () => rmSync(workDir, { recursive: true, force: true }));
+const codeCache = join(workDir, 'cache');
 const env = { ...process.env, XDG_CACHE_HOME: codeCache };
 
 /** Milliseconds for one whole process; its exit status must be what the command means. */
@@ -79,19 +94,36 @@ if (process.env.CACHEFIX_CLI === undefined && built.mtimeMs < source.mtimeMs) {
   process.exit(2);
 }
 
+const given = flag('file');
+const cases: Case[] = given !== undefined
+  ? [{ name: relative(projectRoot, given), file: given }]
+  : [{ name: 'naive Dockerfile, 5 fixes (exit 1)', file: join(naive, 'Dockerfile') }, { name: 'the same, already fixed (exit 0)', file: fixedCopy() }];
+const commands: Command[] = [
+  { label: "node -e ''", args: ['-e', ''] },
+  ...cases.flatMap((c) => [
+    { label: 'dockerfile-ast parse', args: parseArgs(c.file) },
+    { label: 'cachefix --check FILE', args: [cliPath, '--check', '--quiet', c.file] },
+  ]),
+];
+
 console.log(machine());
-console.log(`file: ${relative(projectRoot, file)}; cli: ${cliPath}; ${runs} runs each, interleaved, after ${WARM_UP_RUNS} warm-up runs (ms, whole process)`);
+console.log(`cli: ${cliPath}; ${runs} runs each, interleaved, after ${WARM_UP_RUNS} warm-up runs (ms, whole process)`);
 // the first run writes the code cache and the next four add to it (src/launcher.ts)
 for (let i = 0; i < WARM_UP_RUNS; i++) for (const command of commands) time(command);
 const caches = readdirSync(join(codeCache, 'dockerfile-cachefix'));
-console.log(`code cache: ${caches.map((name) => `${name}, ${Math.round(statSync(join(codeCache, 'dockerfile-cachefix', name)).size / 1024)} KB`).join('; ')}\n`);
+console.log(`code cache: ${caches.map((name) => `${name}, ${Math.round(statSync(join(codeCache, 'dockerfile-cachefix', name)).size / 1024)} KB`).join('; ')}`);
 const samples = commands.map(() => [] as number[]);
 for (let i = 0; i < runs; i++) commands.forEach((command, j) => samples[j]!.push(time(command)));
 const stats = samples.map(stat);
-commands.forEach((command, j) => {
-  const s = stats[j]!;
-  console.log(`  ${command.label.padEnd(24)} median ${s.median.toFixed(1).padStart(6)}   min ${s.min.toFixed(1).padStart(6)}`);
+const node = stats[0]!;
+console.log(`\n  ${"node -e ''".padEnd(24)} median ${node.median.toFixed(1).padStart(6)}   min ${node.min.toFixed(1).padStart(6)}`);
+cases.forEach((c, k) => {
+  const parse = stats[1 + 2 * k]!;
+  const cli = stats[2 + 2 * k]!;
+  console.log(`\n  ${c.name}`);
+  for (const [label, s] of [['dockerfile-ast parse', parse], ['cachefix --check FILE', cli]] as const) {
+    console.log(`  ${label.padEnd(24)} median ${s.median.toFixed(1).padStart(6)}   min ${s.min.toFixed(1).padStart(6)}`);
+  }
+  console.log(`  ratio cachefix/bare parse: median ${(cli.median / parse.median).toFixed(2)}, min ${(cli.min / parse.min).toFixed(2)} (target <= 1.0)`);
+  console.log(`  above bare node: cachefix +${(cli.median - node.median).toFixed(1)} ms, the bare parse +${(parse.median - node.median).toFixed(1)} ms (medians)`);
 });
-const [node, parse, cli] = stats as [ReturnType<typeof stat>, ReturnType<typeof stat>, ReturnType<typeof stat>];
-console.log(`\n  ratio cachefix/bare parse: median ${(cli.median / parse.median).toFixed(2)}, min ${(cli.min / parse.min).toFixed(2)} (target <= 1.0)`);
-console.log(`  above bare node: cachefix +${(cli.median - node.median).toFixed(1)} ms, the bare parse +${(parse.median - node.median).toFixed(1)} ms (medians)`);
