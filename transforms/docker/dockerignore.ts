@@ -115,7 +115,7 @@ function gitUser(doc: ParsedDockerfile): string | null {
 
 /** A source that one of the Dockerfiles at the context root reads and the new rules would exclude. */
 function excludedSource(doc: ParsedDockerfile, context: TransformContext, patterns: readonly string[]): string | null {
-  const rules = dockerignoreMatcher(patterns);
+  let rules: ReturnType<typeof dockerignoreMatcher> | null = null;
   const others = (context.build.list('') ?? [])
     .filter((e) => !e.directory && isDockerfileName(e.name) && e.name !== context.dockerfilePath)
     .map((e) => ({ name: e.name, text: context.build.readFile(e.name) }))
@@ -123,7 +123,10 @@ function excludedSource(doc: ParsedDockerfile, context: TransformContext, patter
   for (const { name, parsed } of [{ name: 'this Dockerfile', parsed: doc }, ...others.map((o) => ({ name: o.name, parsed: parseDockerfile(o.text) }))]) {
     for (const source of sourcesOf(parsed)) {
       const path = normalizePath(source.path);
-      if (path === '' || !(rules.ignores(path) || patterns.some((p) => path.startsWith(p)))) continue;
+      // most paths (go.mod, ., src/) hold no pattern's literal: no need to build the matcher for them
+      if (path === '' || !holdsLiteralOf(path, patterns)) continue;
+      rules ??= dockerignoreMatcher(patterns);
+      if (!(rules.ignores(path) || patterns.some((p) => path.startsWith(p)))) continue;
       return `${name} reads ${source.path} (line ${source.instruction.line + 1}), which the new entries would exclude`;
     }
   }
@@ -138,12 +141,16 @@ function excludedSource(doc: ParsedDockerfile, context: TransformContext, patter
  * JSON `\u` escape could spell anything. The answer errs towards yes.
  */
 function mayMention(text: string, patterns: readonly string[]): boolean {
-  if (text.includes('\\u')) return true;
-  const joined = text.replace(/["'`\\\s]/g, '').toLowerCase();
+  return text.includes('\\u') || holdsLiteralOf(text.replace(/["'`\\\s]/g, ''), patterns);
+}
+
+/** Whether `text` holds, case-blind, the literal part of the last segment of one of `patterns`. */
+function holdsLiteralOf(text: string, patterns: readonly string[]): boolean {
+  const lower = text.toLowerCase();
   return patterns.some((pattern) => {
     const last = pattern.split('/').filter((part) => part !== '').at(-1) ?? '';
     const literal = last.split(/[*?[\]{}!\\]+/).reduce((a, b) => (b.length > a.length ? b : a), '');
-    return literal === '' || joined.includes(literal.toLowerCase());
+    return literal === '' || lower.includes(literal.toLowerCase());
   });
 }
 
