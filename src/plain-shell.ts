@@ -8,6 +8,7 @@
 import { forEachChild, parse, type SyntaxNode } from 'unbash';
 import type { Instruction, ParsedDockerfile } from './parse.js';
 import { logicalBody, runScript, type ShellCommand } from './shell.js';
+import { simpleCommand } from './simple-script.js';
 
 export interface PlainRun {
   readonly commands: readonly ShellCommand[];
@@ -27,7 +28,10 @@ const CONTROL_FLOW: Readonly<Record<string, string>> = {
 export function plainRun(doc: ParsedDockerfile, run: Instruction): PlainRun | { reason: string } {
   const script = runScript(doc, run);
   if (!script.parsed) return { reason: `cannot be read (${script.reason ?? 'opaque'})` };
-  const ast = parse(logicalBody(doc, run).text);
+  const text = logicalBody(doc, run).text;
+  // plain words only: no redirection, no expansion, nothing else to find
+  if (simpleCommand(text) !== null) return { commands: script.commands, redirects: [], expands: new Set() };
+  const ast = parse(text);
   const redirects: string[] = [];
   const expands = new Set<string>();
   let problem: string | null = null;

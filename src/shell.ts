@@ -7,6 +7,7 @@
 import { forEachChild, parse, type Command, type SyntaxNode } from 'unbash';
 import { codeStart } from './continuations.js';
 import type { Instruction, ParsedDockerfile } from './parse.js';
+import { type SimpleCommand, simpleCommand } from './simple-script.js';
 
 export interface ShellWord {
   /** The word as written (quotes kept). */
@@ -153,6 +154,9 @@ function readRunScript(doc: ParsedDockerfile, instruction: Instruction): RunScri
   if (instruction.hasHeredoc) return { parsed: false, reason: 'RUN uses a heredoc', commands: [] };
   if (instruction.jsonForm) return { parsed: false, reason: 'RUN is in exec (JSON) form', commands: [] };
   const body = logicalBody(doc, instruction);
+  const at = (pos: number): number => body.map[Math.min(pos, body.map.length - 1)] ?? instruction.end;
+  const simple = simpleCommand(body.text);
+  if (simple !== null) return { parsed: true, commands: [fromSimple(simple, at)] };
   const script = parseShell(body.text);
   if (script.errors && script.errors.length > 0) {
     return { parsed: false, reason: `shell syntax not understood (${script.errors[0]?.message ?? 'error'})`, commands: [] };
@@ -161,7 +165,6 @@ function readRunScript(doc: ParsedDockerfile, instruction: Instruction): RunScri
     // escaped-backtick scripts have positions in a decoded copy; we cannot map them back
     return { parsed: false, reason: 'shell script uses escaped backticks', commands: [] };
   }
-  const at = (pos: number): number => body.map[Math.min(pos, body.map.length - 1)] ?? instruction.end;
   const commands: ShellCommand[] = [];
   const visit = (node: SyntaxNode): void => {
     if (node.type === 'Command') commands.push(toCommand(node, at));
@@ -187,6 +190,15 @@ function toCommand(node: Command, at: (pos: number) => number): ShellCommand {
     }
   }
   return { words, assignments, start: at(node.pos), end: at(node.end - 1) + 1 };
+}
+
+/** A plain-word command (src/simple-script.ts) as unbash's reading would give it: no quotes, so value is text. */
+function fromSimple(command: SimpleCommand, at: (pos: number) => number): ShellCommand {
+  const words = command.words.map((w) => ({ text: w.text, value: w.text, start: at(w.start), end: at(w.end - 1) + 1 }));
+  const assignments = command.assignments.map((a) => ({ name: a.name, value: a.value, start: at(a.start), end: at(a.end - 1) + 1 }));
+  const first = command.assignments[0] ?? command.words[0];
+  const last = command.words.at(-1);
+  return { words, assignments, start: at(first?.start ?? 0), end: at((last?.end ?? 1) - 1) + 1 };
 }
 
 function toWord(word: { text: string; value: string; pos: number; end: number }, at: (pos: number) => number): ShellWord {
