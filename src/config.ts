@@ -12,7 +12,6 @@
 import { dirname, relative, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import { lilconfigSync } from 'lilconfig';
-import picomatch from 'picomatch';
 import type { Transform } from './transform.js';
 
 export interface Settings {
@@ -84,7 +83,9 @@ export async function loadConfig(dir: string, knownIds: readonly string[]): Prom
     throw new ConfigError(`${file}: cannot be read: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (!found || found.isEmpty) return { path: found?.filepath ?? null, config: {} };
-  return { path: found.filepath, config: validateConfig(found.config, found.filepath, knownIds) };
+  const config = validateConfig(found.config, found.filepath, knownIds);
+  if (config.include?.length || config.exclude?.length || config.overrides?.length) picomatch ??= (await import('picomatch')).default;
+  return { path: found.filepath, config };
 }
 
 /** An ES module, as require() returns it, is its namespace: the config is its default export. */
@@ -138,14 +139,25 @@ function relativeToConfig(loaded: LoadedConfig, path: string): string {
   return relative(loaded.path ? dirname(loaded.path) : '/', path).split(sep).join('/');
 }
 
+/**
+ * picomatch, loaded by loadConfig for a config that has globs: most have none, and loading it costs
+ * every run of a pre-commit hook its start-up.
+ */
+let picomatch: typeof import('picomatch') | null = null;
+
+/** Whether `path` matches `patterns`, relative to the config file (globs only come from a loaded config). */
+function matches(loaded: LoadedConfig, patterns: readonly string[], path: string): boolean {
+  if (patterns.length === 0) return false;
+  if (picomatch === null) throw new Error('config globs used before loadConfig loaded picomatch');
+  return picomatch(patterns as string[], { dot: true })(relativeToConfig(loaded, path));
+}
+
 export function isExcluded(loaded: LoadedConfig, path: string): boolean {
-  const patterns = loaded.config.exclude ?? [];
-  return patterns.length > 0 && picomatch(patterns as string[], { dot: true })(relativeToConfig(loaded, path));
+  return matches(loaded, loaded.config.exclude ?? [], path);
 }
 
 export function isIncluded(loaded: LoadedConfig, path: string): boolean {
-  const patterns = loaded.config.include ?? [];
-  return patterns.length > 0 && picomatch(patterns as string[], { dot: true })(relativeToConfig(loaded, path));
+  return matches(loaded, loaded.config.include ?? [], path);
 }
 
 /** What the command line says; anything it sets wins over the file. */
@@ -167,7 +179,7 @@ export interface EffectiveSettings {
 export function effectiveSettings(loaded: LoadedConfig, file: string, cli: CliSelection, registry: readonly Transform[]): EffectiveSettings {
   const layers: Settings[] = [loaded.config];
   for (const override of loaded.config.overrides ?? []) {
-    if (picomatch(override.files as string[], { dot: true })(relativeToConfig(loaded, file))) layers.push(override);
+    if (matches(loaded, override.files, file)) layers.push(override);
   }
   let unsafe = false;
   let mounts = true;
