@@ -58,6 +58,7 @@ describe('every fix of a generated Dockerfile', () => {
 const fragment = fc.constantFrom(
   '', '\n', '\r\n', ' ', '\\\n', '`\n', '# note\n', '#', 'RUN go build .\n', 'COPY go.mod go.sum ./\n', 'FROM golang:1.22 AS b\n',
   '--mount=type=cache,target=/root/.cache/go-build ', ' -trimpath', 'CGO_ENABLED=0 ', '["a", "b"]', '<<EOF\nx\nEOF\n', 'x', '\\', '"',
+  'ONBUILD RUN <<EOF\n', 'EOF\n', '\\ ', '\\#', '`#', '\r', '\uFEFF', '# escape=`\n', '  ',
 );
 
 /** Up to three edits anywhere in `text`, non-overlapping, sorted. */

@@ -43,6 +43,14 @@ describe('parses the whole file where a piece could read differently', () => {
     ['a heredoc in the file', `${NAIVE}RUN <<EOF\necho hi\nEOF\n`, [{ start: at(NAIVE, 'COPY . .'), end: at(NAIVE, 'COPY . .'), text: 'COPY go.mod ./\n' }]],
     ['an edit that continues a line into the next instruction', NAIVE, [{ start: at(NAIVE, ' .\n# fetch'), end: at(NAIVE, ' .\n# fetch') + 2, text: ' . \\' }]],
     ['a piece that would start with a comment', NAIVE, [{ start: at(NAIVE, '# fetch'), end: at(NAIVE, '# fetch') + 7, text: '# get modules' }]],
+    // found in review: each read differently by a piece
+    ['a heredoc under ONBUILD', `${NAIVE}ONBUILD RUN <<EOF\ngo mod download\nEOF\n`, [{ start: at(NAIVE, 'COPY . .'), end: at(NAIVE, 'COPY . .'), text: 'COPY go.mod ./\n' }]],
+    ['an ONBUILD heredoc written by the edit', NAIVE, [{ start: at(NAIVE, 'COPY . .'), end: at(NAIVE, 'COPY . .'), text: 'ONBUILD RUN <<EOF\n' }]],
+    ['an escape before a blank, which dockerfile-ast continues past', 'FROM a\nRUN a \\\n  b\nRUN c\n', [{ start: 17, end: 17, text: '\\ ' }]],
+    ['an escape before a #', 'FROM a\nRUN a \\\n  b\nRUN c\n', [{ start: 17, end: 17, text: '\\#' }]],
+    ['a directive on the last line, without a line break, written on', '# escape=`', [{ start: 10, end: 10, text: '`\nFROM a\n' }]],
+    ['a byte-order mark written at the start', NAIVE, [{ start: 0, end: 0, text: '\uFEFF' }]],
+    ['a carriage return alone, which an inserted line feed joins', 'FROM a\nENV A=1 \\\r', [{ start: 17, end: 17, text: '\nRUN y' }]],
     ['an edit that takes the line break before an untouched, indented instruction', INDENTED, [{ start: at(INDENTED, '\n  RUN go build'), end: at(INDENTED, '\n  RUN go build') + 1, text: ' && ' }]],
   ] as const)('%s', (_name, text, edits) => {
     const { after, piece, full } = edited(text, edits);

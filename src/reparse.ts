@@ -4,9 +4,10 @@
  * loop parses after every transform that changes the text, and dockerfile-ast's parse of a whole
  * file is most of what a small fix costs (a pre-commit hook pays it on every commit).
  *
- * Whenever the piece could read differently from the whole file (heredocs, an edit in the parser
- * directives, a line continuation at either end of the piece, a comment where a directive could
- * be read), the whole file is parsed instead. Tests hold every reparse to the full parse.
+ * Whenever the piece could read differently from the whole file (heredocs, lone carriage returns,
+ * an escape before a blank, an edit at the parser directives, a line continuation at either end of
+ * the piece, a comment where a directive could be read), the whole file is parsed instead. Tests
+ * hold every reparse to the full parse.
  */
 import { DockerfileParser } from 'dockerfile-ast';
 import type { Edit } from './edits.js';
@@ -22,10 +23,11 @@ export function reparseDockerfile(previous: ParsedDockerfile, edits: readonly Ed
 export function reparsedPiece(previous: ParsedDockerfile, edits: readonly Edit[], text: string): ParsedDockerfile | null {
   const old = previous.source;
   const all = previous.instructions;
-  if (edits.length === 0 || all.some((i) => i.hasHeredoc)) return null;
+  if (edits.length === 0 || !pieceable(old.text, previous.escapeChar) || !pieceable(text, previous.escapeChar)) return null;
   const lo = Math.min(...edits.map((e) => e.start));
   const hi = Math.max(...edits.map((e) => e.end));
-  if (lo < previous.directivesEnd) return null;
+  // at the directives' end an edit can still change them (a directive on the last line, a BOM)
+  if (lo <= previous.directivesEnd) return null;
 
   // The piece: whole lines, from the first instruction the edits reach to the start of the line of
   // the first one after them, so that the lines between instructions go with it.
@@ -56,7 +58,7 @@ export function reparsedPiece(previous: ParsedDockerfile, edits: readonly Edit[]
   const ast = DockerfileParser.parse(pieceSource.text);
   const fromsBefore = all.slice(0, first).filter((i) => i.keyword === 'FROM').length;
   const parsed = readInstructions(pieceSource, ast, previous.escapeChar, fromsBefore);
-  if (parsed.instructions.some((i) => i.hasHeredoc || i.start < prefix.length)) return null;
+  if (parsed.instructions.some((i) => i.start < prefix.length)) return null;
 
   const offsetShift = start - prefix.length;
   const lineShift = lineOf(source, start) - lineOf(pieceSource, prefix.length);
@@ -86,6 +88,16 @@ export function reparsedPiece(previous: ParsedDockerfile, edits: readonly Edit[]
     stages: buildStages(instructions),
     commentLines,
   };
+}
+
+/**
+ * Whether a file's text can be read in pieces at all. Not with `<<` anywhere (a heredoc, also under
+ * ONBUILD, reaches over lines the piece may not hold), a carriage return alone (dockerfile-ast ends a
+ * line there, and an edit can join it to the next), or the escape character before a blank or `#`
+ * (dockerfile-ast continues a line that starts so inside a continuation, wherever it ends).
+ */
+function pieceable(text: string, escapeChar: string): boolean {
+  return !text.includes('<<') && !/\r(?!\n)/.test(text) && !new RegExp(`\\${escapeChar}[ \t#]`).test(text);
 }
 
 function lineStart(source: SourceText, offset: number): number {
