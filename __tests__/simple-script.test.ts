@@ -32,7 +32,7 @@ function unbashCommands(script: string) {
 
 const word = fc.constantFrom(
   'go', 'build', 'mod', 'download', '-o', '/app/main', '.', './...', '-trimpath', '-ldflags=-s', 'CGO_ENABLED=0', 'GOOS=linux',
-  'A=', '_B=b=c', '1A=2', 'x=1', 'echo', 'apk', 'add', '--no-cache', 'git@github.com:a/b', 'a,b', '%x', '+y', 'v1.2.3',
+  'A=', '_B=b=c', '1A=2', 'x=1', 'A+=1', 'GOFLAGS+=-mod=mod', 'a+b', '+=x', 'echo', 'apk', 'add', '--no-cache', 'git@github.com:a/b', 'a,b', '%x', '+y', 'v1.2.3',
   'if', 'done', 'in', 'then', '{', '!', 'a"b', "'c'", '$HOME', '~', 'a*', 'b?', '[x]', '#c', 'a;b', 'a&&b', 'a|b', '>out', 'a\\b', '`x`', '(y)',
 );
 const blank = fc.constantFrom(' ', '  ', '\t', ' \t');
@@ -67,7 +67,7 @@ describe('simpleCommand', () => {
   test.each([
     ['quotes', 'go build -ldflags "-s -w" .'], ['an expansion', 'go build -o $OUT .'], ['an operator', 'go mod download && go build .'],
     ['a glob', 'cp *.go /src'], ['a comment', 'go build . # all'], ['a reserved word', 'if true'], ['an escape', 'echo a\\ b'],
-    ['a line break', 'go build\n.'], ['only assignments', 'A=1 B=2'], ['nothing', '  '], ['a tilde', 'ls ~'],
+    ['a line break', 'go build\n.'], ['an appending assignment', 'GOFLAGS+=-mod=mod go build .'], ['only assignments', 'A=1 B=2'], ['nothing', '  '], ['a tilde', 'ls ~'],
   ])('leaves %s to unbash', (_name, text) => {
     expect(simpleCommand(text)).toBeNull();
   });

@@ -28,6 +28,8 @@ export interface SimpleCommand {
 /** Characters with no meaning to the shell in any position of a word. */
 const PLAIN_WORD = /^[A-Za-z0-9_./:@%+,=-]+$/;
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
+/** `NAME+=value`: an appending assignment in front of a command (unbash reads it so, as bash does). */
+const APPEND = /^[A-Za-z_][A-Za-z0-9_]*\+=/;
 /** Words the shell reads as syntax in command position (and `in`, `do` and the like after it). */
 const RESERVED = new Set(['if', 'then', 'else', 'elif', 'fi', 'case', 'esac', 'for', 'select', 'while', 'until', 'do', 'done', 'in', 'function', 'time', 'coproc']);
 
@@ -36,7 +38,7 @@ export function simpleCommand(script: string): SimpleCommand | null {
   const all: SimpleWord[] = [];
   for (const match of script.matchAll(/[^ \t]+/g)) {
     const text = match[0];
-    if (!PLAIN_WORD.test(text) || RESERVED.has(text)) return null;
+    if (!PLAIN_WORD.test(text) || RESERVED.has(text) || APPEND.test(text)) return null;
     const start = match.index ?? 0;
     all.push({ text, start, end: start + text.length });
   }
