@@ -26,6 +26,7 @@ describe('another Dockerfile at the context root that reads an excluded path: no
     ['a COPY in a file with the backtick escape', '# escape=`\nFROM alpine\nCOPY `\n  .git /src/.git\n', '.git (line 3)'],
     // spellings where the text itself never holds `.git`
     ['a path split by a line continuation', 'FROM alpine\nCOPY .gi\\\nt /src/g\n', '.git (line 2)'],
+    ['a path split by a comment line inside a continuation', 'FROM alpine\nCOPY .g\\\n# version stamp\nit /src/vcs\n', '.git (line 2)'],
     ['a path with an escaped character', 'FROM alpine\nCOPY .g\\it /src/g\n', '.git (line 2)'],
     ['a JSON path with a \\u escape', 'FROM alpine\nCOPY ["\\u002egit", "/src/g"]\n', '.git (line 2)'],
   ])('%s', (_name, sibling, read) => {

@@ -136,12 +136,13 @@ function excludedSource(doc: ParsedDockerfile, context: TransformContext, patter
 /**
  * Whether a Dockerfile's text may name a path that `patterns` exclude, without parsing it (a
  * directory of Dockerfiles would otherwise parse each one for each fix). A path a pattern matches
- * holds the literal part of the pattern's last segment (`.git`, `.swp` of `*.swp`); quotes, escape
- * characters and blanks can split a path as written, so they are taken out of the text first, and a
- * JSON `\u` escape could spell anything. The answer errs towards yes.
+ * holds the literal part of the pattern's last segment (`.git`, `.swp` of `*.swp`); comment lines,
+ * quotes, escape characters and blanks can split a path as written, so they are taken out of the
+ * text first, and a JSON `\u` escape could spell anything. The answer errs towards yes.
  */
 function mayMention(text: string, patterns: readonly string[]): boolean {
-  return text.includes('\\u') || holdsLiteralOf(text.replace(/["'`\\\s]/g, ''), patterns);
+  // comment lines go first: inside a continuation Docker drops them, joining what was around them
+  return text.includes('\\u') || holdsLiteralOf(text.replace(/^[ \t]*#.*$/gm, '').replace(/["'`\\\s]/g, ''), patterns);
 }
 
 /** Whether `text` holds, case-blind, the literal part of the last segment of one of `patterns`. */
