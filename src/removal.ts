@@ -79,7 +79,10 @@ function tokenDeletions(doc: ParsedDockerfile, token: Span, previous: Span | nul
   const lineStart = lineStartAt(doc.source, token.start);
   const startsLine = /^[ \t]*$/.test(text.slice(lineStart, token.start)) && lineStart > 0;
   const continuation = new RegExp(`^[ \\t]*${escapeRegex(doc.escapeChar)}[ \\t]*(\\r?\\n)`).exec(text.slice(token.end));
-  if (startsLine && continuation) return [{ start: lineStart, end: token.end + continuation[0].length, text: '' }];
+  // the whole line, unless the next line starts without a blank: it could then join the text before
+  // it (`ENV\⏎  A=1 \⏎B=2` must not become `ENV\⏎B=2`, which Docker reads as ENVB=2)
+  const wholeLineEnd = continuation ? token.end + continuation[0].length : -1;
+  if (startsLine && continuation && /^[ \t]/.test(text.slice(wholeLineEnd, wholeLineEnd + 1))) return [{ start: lineStart, end: wholeLineEnd, text: '' }];
   if (next && after?.kind === 'continued' && after.comments.length === 0) return [{ start: token.start, end: next.start, text: '' }];
 
   if (previous && before?.kind === 'continued') {

@@ -8,6 +8,15 @@ const module = memoryContext({ 'go.mod': 'module example.com/app\n\ngo 1.21\n', 
 const fix = (text: string) => fixText(text, { transforms: [gopathEnv], context: module, dockerfilePath: 'Dockerfile' });
 
 describe('go/gopath-env', () => {
+  test('removes pairs on their own continuation lines without joining the keyword to an unindented next line', () => {
+    // found by the property tests (seed 5): deleting the lines took the blanks that kept `ENV\`
+    // apart from `CGO_ENABLED=0`, and Docker would have read ENVCGO_ENABLED=0
+    const text = 'FROM golang:1.22 AS build\n  ENV\\\n\n    GO111MODULE=on \\\n    GOPATH=/go \\\nCGO_ENABLED=0\n';
+    expect(fix(text).output).toBe('FROM golang:1.22 AS build\n  ENV\\\n\n    CGO_ENABLED=0\n');
+    // with an indented next line the whole lines go, as before
+    expect(fix(text.replace('\nCGO', '\n    CGO')).output).toBe('FROM golang:1.22 AS build\n  ENV\\\n\n    CGO_ENABLED=0\n');
+  });
+
   test('ignores stages not built on the golang image (a hand-installed Go needs its GOPATH)', () => {
     const text = 'FROM ubuntu:22.04\nENV GOPATH=/go-workspace\nENV GO111MODULE=on\n';
     const result = fix(text);
