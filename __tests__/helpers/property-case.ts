@@ -147,7 +147,8 @@ export function modelAgreementProblems(rendered: RenderedDockerfile): string[] {
     const flags = (fs: readonly { start: number; end: number }[]) => fs.map((f) => `${f.start}-${f.end}`).join(',');
     if (!divergences[i]?.includes('flags') && flags(got.flags) !== flags(want.flags)) problems.push(`${at}: parsed flags at ${flags(got.flags)}, rendered ${flags(want.flags)}`);
     if (got.hasHeredoc !== (want.spec.heredoc !== undefined)) problems.push(`${at}: parsed hasHeredoc ${got.hasHeredoc}`);
-    if (want.spec.json === true && !got.jsonForm) problems.push(`${at}: rendered in JSON form, parsed as shell form`);
+    // with its flags hidden, dockerfile-ast starts the arguments at the first flag: no JSON form either
+    if (want.spec.json === true && !got.jsonForm && !divergences[i]?.includes('flags')) problems.push(`${at}: rendered in JSON form, parsed as shell form`);
     return problems;
   });
 }
