@@ -48,7 +48,8 @@ export function instructionStartDisagreement(doc: ParsedDockerfile): number | nu
   return null;
 }
 
-const isDropped = (line: string): boolean => /^[ \t]*(#|$)/.test(line);
+/** A line Docker drops inside a continuation: blank, or a comment. */
+export const isDropped = (line: string): boolean => /^[ \t]*(#|$)/.test(line);
 
 /**
  * The instruction starting on line `first` as BuildKit joins it: a line ending in the escape

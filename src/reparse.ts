@@ -12,7 +12,8 @@
 import { DockerfileParser } from 'dockerfile-ast';
 import type { Edit } from './edits.js';
 import { buildStages, type Instruction, type ParsedDockerfile, parseDockerfile, readInstructions } from './parse.js';
-import { lineOf, lineText, type SourceText, sourceText } from './source.js';
+import { isDropped } from './buildkit-lines.js';
+import { lineOf, lineStartAt, lineText, type SourceText, sourceText } from './source.js';
 
 /** The parse of `text`, which is `previous`'s text with `edits` (in its coordinates) applied. */
 export function reparseDockerfile(previous: ParsedDockerfile, edits: readonly Edit[], text: string): ParsedDockerfile {
@@ -33,16 +34,16 @@ export function reparsedPiece(previous: ParsedDockerfile, edits: readonly Edit[]
   // the first one after them, so that the lines between instructions go with it.
   let first = all.findIndex((i) => i.end >= lo);
   if (first < 0) first = all.length;
-  let start = Math.min(lineStart(old, lo), first < all.length ? lineStart(old, all[first]?.start ?? 0) : Infinity);
+  let start = Math.min(lineStartAt(old, lo), first < all.length ? lineStartAt(old, all[first]?.start ?? 0) : Infinity);
   while (first > 0 && (all[first - 1]?.endLine ?? -1) >= lineOf(old, start)) {
     first--;
-    start = lineStart(old, all[first]?.start ?? 0);
+    start = lineStartAt(old, all[first]?.start ?? 0);
   }
   start = Math.max(start, previous.directivesEnd);
   let after = first;
   while (after < all.length && (all[after]?.start ?? 0) <= hi) after++;
-  while (after < all.length && lineStart(old, all[after]?.start ?? 0) < hi) after++;
-  const end = after < all.length ? lineStart(old, all[after]?.start ?? 0) : old.text.length;
+  while (after < all.length && lineStartAt(old, all[after]?.start ?? 0) < hi) after++;
+  const end = after < all.length ? lineStartAt(old, all[after]?.start ?? 0) : old.text.length;
 
   const delta = edits.reduce((sum, e) => sum + e.text.length - (e.end - e.start), 0);
   const source = sourceText(text);
@@ -100,10 +101,6 @@ function pieceable(text: string, escapeChar: string): boolean {
   return !text.includes('<<') && !/\r(?!\n)/.test(text) && !new RegExp(`\\${escapeChar}[ \t#]`).test(text);
 }
 
-function lineStart(source: SourceText, offset: number): number {
-  return source.lineStarts[lineOf(source, offset)] ?? 0;
-}
-
 /**
  * Neither end of the piece [start, end) of the new text is inside a line continuation: the last code
  * line before it, and the last code line in it, do not end with the escape character (Docker joins
@@ -112,9 +109,9 @@ function lineStart(source: SourceText, offset: number): number {
 function closedAtBothEnds(source: SourceText, start: number, end: number, escapeChar: string): boolean {
   const continues = (from: number, to: number): boolean => {
     for (let line = to; line >= from; line--) {
-      const code = lineText(source, line).replace(/[ \t]+$/, '');
-      if (/^[ \t]*(#|$)/.test(code)) continue;
-      return code.endsWith(escapeChar);
+      const code = lineText(source, line);
+      if (isDropped(code)) continue;
+      return code.replace(/[ \t]+$/, '').endsWith(escapeChar);
     }
     return false;
   };
