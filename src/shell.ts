@@ -194,7 +194,7 @@ function toCommand(node: Command, at: (pos: number) => number): ShellCommand {
 
 /** A plain-word command (src/simple-script.ts) as unbash's reading would give it: no quotes, so value is text. */
 function fromSimple(command: SimpleCommand, at: (pos: number) => number): ShellCommand {
-  const words = command.words.map((w) => ({ text: w.text, value: w.text, start: at(w.start), end: at(w.end - 1) + 1 }));
+  const words = command.words.map((w) => toWord({ text: w.text, value: w.text, pos: w.start, end: w.end }, at));
   const assignments = command.assignments.map((a) => ({ name: a.name, value: a.value, start: at(a.start), end: at(a.end - 1) + 1 }));
   const first = command.assignments[0] ?? command.words[0];
   const last = command.words.at(-1);
