@@ -116,15 +116,16 @@ function gitUser(doc: ParsedDockerfile): string | null {
 /** A source that one of the Dockerfiles at the context root reads and the new rules would exclude. */
 function excludedSource(doc: ParsedDockerfile, context: TransformContext, patterns: readonly string[]): string | null {
   let rules: ReturnType<typeof dockerignoreMatcher> | null = null;
+  const literals = patternLiterals(patterns);
   const others = (context.build.list('') ?? [])
     .filter((e) => !e.directory && isDockerfileName(e.name) && e.name !== context.dockerfilePath)
     .map((e) => ({ name: e.name, text: context.build.readFile(e.name) }))
-    .filter((d): d is { name: string; text: string } => d.text !== null && mayMention(d.text, patterns));
+    .filter((d): d is { name: string; text: string } => d.text !== null && mayMention(d.text, literals));
   for (const { name, parsed } of [{ name: 'this Dockerfile', parsed: doc }, ...others.map((o) => ({ name: o.name, parsed: parseDockerfile(o.text) }))]) {
     for (const source of sourcesOf(parsed)) {
       const path = normalizePath(source.path);
       // most paths (go.mod, ., src/) hold no pattern's literal: no need to build the matcher for them
-      if (path === '' || !holdsLiteralOf(path, patterns)) continue;
+      if (path === '' || !holdsOneOf(path, literals)) continue;
       rules ??= dockerignoreMatcher(patterns);
       if (!(rules.ignores(path) || patterns.some((p) => path.startsWith(p)))) continue;
       return `${name} reads ${source.path} (line ${source.instruction.line + 1}), which the new entries would exclude`;
@@ -134,25 +135,31 @@ function excludedSource(doc: ParsedDockerfile, context: TransformContext, patter
 }
 
 /**
- * Whether a Dockerfile's text may name a path that `patterns` exclude, without parsing it (a
- * directory of Dockerfiles would otherwise parse each one for each fix). A path a pattern matches
- * holds the literal part of the pattern's last segment (`.git`, `.swp` of `*.swp`); comment lines,
- * quotes, escape characters and blanks can split a path as written, so they are taken out of the
- * text first, and a JSON `\u` escape could spell anything. The answer errs towards yes.
+ * The literal part of each pattern's last segment (`.git`, `.swp` of `*.swp`), lower-cased: a path
+ * the pattern matches holds it. An empty one (`*`) means any path may match.
  */
-function mayMention(text: string, patterns: readonly string[]): boolean {
-  // comment lines go first: inside a continuation Docker drops them, joining what was around them
-  return text.includes('\\u') || holdsLiteralOf(text.replace(/^[ \t]*#.*$/gm, '').replace(/["'`\\\s]/g, ''), patterns);
+function patternLiterals(patterns: readonly string[]): string[] {
+  return patterns.map((pattern) => {
+    const last = pattern.split('/').filter((part) => part !== '').at(-1) ?? '';
+    return last.split(/[*?[\]{}!\\]+/).reduce((a, b) => (b.length > a.length ? b : a), '').toLowerCase();
+  });
 }
 
-/** Whether `text` holds, case-blind, the literal part of the last segment of one of `patterns`. */
-function holdsLiteralOf(text: string, patterns: readonly string[]): boolean {
+/**
+ * Whether a Dockerfile's text may name a path the patterns of `literals` exclude, without parsing it
+ * (a directory of Dockerfiles would otherwise parse each one for each fix). Comment lines, quotes,
+ * escape characters and blanks can split a path as written, so they are taken out of the text first,
+ * and a JSON `\u` escape could spell anything. The answer errs towards yes.
+ */
+function mayMention(text: string, literals: readonly string[]): boolean {
+  // comment lines go first: inside a continuation Docker drops them, joining what was around them
+  return text.includes('\\u') || holdsOneOf(text.replace(/^[ \t]*#.*$/gm, '').replace(/["'`\\\s]/g, ''), literals);
+}
+
+/** Whether `text` holds, case-blind, one of `literals` (see patternLiterals). */
+function holdsOneOf(text: string, literals: readonly string[]): boolean {
   const lower = text.toLowerCase();
-  return patterns.some((pattern) => {
-    const last = pattern.split('/').filter((part) => part !== '').at(-1) ?? '';
-    const literal = last.split(/[*?[\]{}!\\]+/).reduce((a, b) => (b.length > a.length ? b : a), '');
-    return literal === '' || lower.includes(literal.toLowerCase());
-  });
+  return literals.some((literal) => literal === '' || lower.includes(literal));
 }
 
 function sourcesOf(doc: ParsedDockerfile): { path: string; instruction: Instruction }[] {
