@@ -23,8 +23,6 @@ export function dockerfileError(text: string): DockerfileError | null {
   if (instructions.length === 0) return { line: null, reason: 'no instructions, only comments or blank lines (Docker refuses it)' };
   let sawFrom = false;
   let previous: Instruction | null = null;
-  // a heredoc needs `<<`: without one in the file, no instruction is asked for its heredocs (costly)
-  const mayHaveHeredocs = text.includes('<<');
   for (const instruction of instructions) {
     const keyword = instruction.getKeyword();
     const line = instruction.getRange().start.line + 1;
@@ -40,7 +38,7 @@ export function dockerfileError(text: string): DockerfileError | null {
     } else if (!sawFrom && keyword !== 'ARG') {
       return { line, reason: `${keyword} before the first FROM (only ARG may come before it)` };
     }
-    const open = mayHaveHeredocs ? heredocsOf(instruction).find((h) => h.getName() !== '' && h.getDelimiterRange() === null) : undefined;
+    const open = heredocsOf(instruction).find((h) => h.getName() !== '' && h.getDelimiterRange() === null);
     // dockerfile-ast also sees `<<` inside quotes (`python -c "print(1 <<3)"`); BuildKit does not,
     // and builds the file (which is then not rewritten: see buildkit-lines.ts)
     source ??= sourceText(text);
