@@ -17,7 +17,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const at = process.argv.indexOf('--outdir');
 const outdir = join(resolve(at > 0 ? process.argv[at + 1] : join(root, 'dist')), 'src');
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-/** Node's CommonJS wrapper (require('node:module').wrapper[0]); src/launcher.ts checks the file starts with it. */
+/** Node's CommonJS wrapper (require('node:module').wrapper[0]); the launcher checks the bundle starts with it. */
 const MODULE_WRAPPER = '(function (exports, require, module, __filename, __dirname) { ';
 
 const common = {
@@ -111,7 +111,7 @@ await build({
   entryPoints: ['src/launcher.ts'],
   outfile: join(outdir, 'bin.cjs'),
   banner: { js: '#!/usr/bin/env node' },
-  define: { CACHEFIX_BUNDLE_HASH: JSON.stringify(bundleHash) },
+  define: { CACHEFIX_BUNDLE_HASH: JSON.stringify(bundleHash), CACHEFIX_MODULE_WRAPPER: JSON.stringify(MODULE_WRAPPER) },
 });
 
 // what earlier builds wrote and nothing runs any more: the ESM bundle with its chunks

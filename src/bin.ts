@@ -108,4 +108,3 @@ function readableStack(stack: string): string {
     return stack; // no map (a hand-made copy of the bundle): the minified positions still say something
   }
 }
-

@@ -14,6 +14,8 @@ import { Script } from 'node:vm';
 
 /** sha256 of cachefix.cjs, set by scripts/bundle.mjs. */
 declare const CACHEFIX_BUNDLE_HASH: string;
+/** The opening of the module function the bundle is written as, set by scripts/bundle.mjs. */
+declare const CACHEFIX_MODULE_WRAPPER: string;
 
 /**
  * File layout: `CFX2`, a 32-bit check of the data (see dataCheck), the best rank of the runs that
@@ -26,7 +28,7 @@ const bundle = join(__dirname, 'cachefix.cjs');
 // ASCII (scripts/bundle.mjs checks): Latin-1 gives the same text, as a one-byte string. The file is
 // already a function expression with Node's module wrapper (scripts/bundle.mjs writes it so).
 const source = readFileSync(bundle, 'latin1');
-if (!source.startsWith('(function (exports, require, module, __filename, __dirname) {')) {
+if (!source.startsWith(CACHEFIX_MODULE_WRAPPER)) {
   throw new Error(`${bundle}: not a cachefix bundle (run npm run build)`);
 }
 const cacheDir = process.env.CACHEFIX_NO_CODE_CACHE ? null : codeCacheDir();
