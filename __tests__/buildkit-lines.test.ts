@@ -3,11 +3,11 @@
  * not rewritten (the property tests found a rewrite that moved a RUN cut short by the disagreement).
  */
 import { describe, expect, test } from '@jest/globals';
-import { buildkitHeredocs, instructionStartDisagreement } from '../src/buildkit-lines.js';
-import { dockerfileError } from '../src/dockerfile-errors.js';
-import { memoryContext } from '../src/context.js';
+import { buildkitHeredocs, instructionStartDisagreement } from '../src/engine/buildkit-lines.js';
+import { dockerfileError } from '../src/engine/dockerfile-errors.js';
+import { memoryContext } from '../src/context/context.js';
 import { fixText } from '../src/index.js';
-import { parseDockerfile } from '../src/parse.js';
+import { parseDockerfile } from '../src/engine/parse.js';
 
 const disagreement = (text: string) => instructionStartDisagreement(parseDockerfile(text));
 

@@ -3,9 +3,9 @@
  * did with the same files (see __tests__/e2e/explain-builds.test.ts for the real-build check).
  */
 import { describe, expect, test } from '@jest/globals';
-import { type BuilderRules, type ChangeSet, predictCache, sourceCovers, UnknownTargetError } from '../src/cache-model.js';
-import { dockerignoreMatcher } from '../src/dockerignore.js';
-import { parseDockerfile } from '../src/parse.js';
+import { type BuilderRules, type ChangeSet, predictCache, sourceCovers, UnknownTargetError } from '../src/explain/cache-model.js';
+import { dockerignoreMatcher } from '../src/context/dockerignore.js';
+import { parseDockerfile } from '../src/engine/parse.js';
 
 function rerunLines(dockerfile: string, changes: Partial<ChangeSet>, options: { ignore?: string[]; target?: string; builder?: BuilderRules } = {}): number[] {
   const ignore = dockerignoreMatcher(options.ignore ?? []);

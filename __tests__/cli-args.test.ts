@@ -1,12 +1,12 @@
 /**
- * The fast argument path (src/cli-args.ts) against yargs (src/cli-yargs.ts), the reference: wherever
+ * The fast argument path (src/cli/cli-args.ts) against yargs (src/cli/cli-yargs.ts), the reference: wherever
  * the fast path answers, yargs must parse the same arguments to the same options, without an error
  * or help text. Argument lists are generated from the words users type, plus awkward ones.
  */
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
-import { type CliOptions, parseCommonArgs, STDIN_SENTINEL } from '../src/cli-args.js';
-import { parseWithYargs } from '../src/cli-yargs.js';
+import { type CliOptions, parseCommonArgs, STDIN_SENTINEL } from '../src/cli/cli-args.js';
+import { parseWithYargs } from '../src/cli/cli-yargs.js';
 
 const KEYS = ['write', 'check', 'context', 'only', 'skip', 'mounts', 'unsafe', 'printConfig', 'list', 'color', 'format', 'quiet'] as const;
 

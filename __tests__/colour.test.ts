@@ -3,7 +3,7 @@ import { expect, test } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../src/cli.js';
+import { main } from '../src/cli/cli.js';
 
 async function diffOutput(tty: boolean, env: Record<string, string>, args: string[] = []): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'cachefix-colour-'));

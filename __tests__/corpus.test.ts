@@ -1,9 +1,9 @@
 /** Real Dockerfiles from ../shared/corpus: the tool never crashes, keeps them parseable, and is idempotent. */
 import { expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { memoryContext, withPendingFiles } from '../src/context.js';
-import { fixText } from '../src/fixer.js';
-import { isKnownKeyword, parseDockerfile } from '../src/parse.js';
+import { memoryContext, withPendingFiles } from '../src/context/context.js';
+import { fixText } from '../src/engine/fixer.js';
+import { isKnownKeyword, parseDockerfile } from '../src/engine/parse.js';
 import { transforms } from '../transforms/index.js';
 import { describeWhen } from './helpers/conditional.js';
 import { corpus, hasCorpus } from './helpers/corpus.js';

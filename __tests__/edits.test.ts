@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { applyEdits, OverlappingEditsError, offsetMapBack } from '../src/edits.js';
+import { applyEdits, OverlappingEditsError, offsetMapBack } from '../src/engine/edits.js';
 
 const own = (start: number, end: number, text: string, owner = 't') => ({ start, end, text, owner });
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
-import { memoryContext } from '../src/context.js';
-import { ConvergenceError, fixText, MAX_STAGES, TransformBugError } from '../src/fixer.js';
-import type { Transform } from '../src/transform.js';
+import { memoryContext } from '../src/context/context.js';
+import { ConvergenceError, fixText, MAX_STAGES, TransformBugError } from '../src/engine/fixer.js';
+import type { Transform } from '../src/engine/transform.js';
 
 const context = memoryContext({});
 const base = { title: 't', rationale: 'because', safety: 'safe' as const, preconditions: [] };

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
-import { applyEdits } from '../src/edits.js';
-import { addFlagEdit, goBuildCommands } from '../src/go-build.js';
-import { parseDockerfile } from '../src/parse.js';
+import { applyEdits } from '../src/engine/edits.js';
+import { addFlagEdit, goBuildCommands } from '../src/ecosystems/go/go-build.js';
+import { parseDockerfile } from '../src/engine/parse.js';
 
 const one = (text: string) => {
   const doc = parseDockerfile(text);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { compareGoVersions, parseGoMod, parseGoWork } from '../src/gomod.js';
+import { compareGoVersions, parseGoMod, parseGoWork } from '../src/ecosystems/go/gomod.js';
 
 describe('parseGoMod', () => {
   test('directives, blocks, comments, quoted paths with blanks, and local-path forms', () => {

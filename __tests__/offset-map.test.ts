@@ -1,7 +1,7 @@
 /** offsetMapBack (binary search) gives the answer of a plain scan of the edits for every offset of every edited text. */
 import { expect, test } from '@jest/globals';
 import fc from 'fast-check';
-import { applyEdits, type Edit, offsetMapBack } from '../src/edits.js';
+import { applyEdits, type Edit, offsetMapBack } from '../src/engine/edits.js';
 
 /** The reference: walk the sorted edits, shifting until the offset is reached. */
 function mapOffsetBack(edits: readonly Edit[], offset: number): number {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { parseDockerfile } from '../src/parse.js';
-import { logicalBody, runScript } from '../src/shell.js';
+import { parseDockerfile } from '../src/engine/parse.js';
+import { logicalBody, runScript } from '../src/shell/shell.js';
 
 /** The source text of each instruction, as sliced by our offsets. */
 const slices = (text: string) => parseDockerfile(text).instructions.map((i) => text.slice(i.start, i.end));

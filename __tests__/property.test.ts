@@ -8,9 +8,9 @@
 import { describe, test } from '@jest/globals';
 import fc from 'fast-check';
 import { isDeepStrictEqual } from 'node:util';
-import { applyEdits, type Edit } from '../src/edits.js';
-import { parseDockerfile } from '../src/parse.js';
-import { reparseDockerfile } from '../src/reparse.js';
+import { applyEdits, type Edit } from '../src/engine/edits.js';
+import { parseDockerfile } from '../src/engine/parse.js';
+import { reparseDockerfile } from '../src/engine/reparse.js';
 import {
   dockerViewModelProblems,
   dockerViewProblems,
@@ -73,7 +73,7 @@ const editsIn = (text: string) =>
     return edits;
   });
 
-test('src/reparse.ts reads any edit of a generated Dockerfile exactly as a full parse does', () => {
+test('src/engine/reparse.ts reads any edit of a generated Dockerfile exactly as a full parse does', () => {
   fc.assert(
     fc.property(dockerfile.chain((rendered) => fc.tuple(fc.constant(rendered.text), editsIn(rendered.text))), ([text, edits]) => {
       const after = applyEdits(text, edits.map((e) => ({ ...e, owner: 'test' })));
@@ -85,7 +85,7 @@ test('src/reparse.ts reads any edit of a generated Dockerfile exactly as a full 
   );
 });
 
-test('src/parse.ts and a BuildKit-style reading find the instructions the generator wrote', () => {
+test('src/engine/parse.ts and a BuildKit-style reading find the instructions the generator wrote', () => {
   fc.assert(
     fc.property(dockerfile, (rendered) => {
       const problems = [...modelAgreementProblems(rendered), ...dockerViewModelProblems(rendered)];

@@ -1,12 +1,12 @@
 /**
- * src/reparse.ts: after an edit, only the touched instructions are parsed again, and the result is
+ * src/engine/reparse.ts: after an edit, only the touched instructions are parsed again, and the result is
  * the full parse; where a piece could read differently, the whole file is parsed. (property.test.ts
  * holds every reparse of generated files and random edits to the full parse.)
  */
 import { describe, expect, test } from '@jest/globals';
-import { applyEdits, type Edit } from '../src/edits.js';
-import { parseDockerfile } from '../src/parse.js';
-import { reparsedPiece, reparseDockerfile } from '../src/reparse.js';
+import { applyEdits, type Edit } from '../src/engine/edits.js';
+import { parseDockerfile } from '../src/engine/parse.js';
+import { reparsedPiece, reparseDockerfile } from '../src/engine/reparse.js';
 
 const NAIVE = 'FROM golang:1.22 AS build\nWORKDIR /app\nCOPY . .\n# fetch\nRUN go mod download\nRUN go build -o /app/main .\n\nFROM scratch\nCOPY --from=build /app/main /main\n';
 

@@ -1,12 +1,12 @@
 /**
- * src/simple-script.ts reads one-command scripts of plain words without unbash; wherever it answers,
+ * src/shell/simple-script.ts reads one-command scripts of plain words without unbash; wherever it answers,
  * its reading must be unbash's (words, assignments, offsets), and it must leave everything else to
  * unbash.
  */
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import { type Command, forEachChild, parse, type SyntaxNode } from 'unbash';
-import { simpleCommand } from '../src/simple-script.js';
+import { simpleCommand } from '../src/shell/simple-script.js';
 import { propertySettings } from './helpers/property-settings.js';
 
 /** unbash's commands of a script, in the fast path's terms (offsets in the script). */

@@ -1,9 +1,9 @@
 /** Ignore comments switch transforms off for one instruction or the whole file, as whole changes. */
 import { describe, expect, test } from '@jest/globals';
-import { memoryContext } from '../src/context.js';
-import { fixText } from '../src/fixer.js';
-import { parseDockerfile } from '../src/parse.js';
-import { suppressions } from '../src/suppressions.js';
+import { memoryContext } from '../src/context/context.js';
+import { fixText } from '../src/engine/fixer.js';
+import { parseDockerfile } from '../src/engine/parse.js';
+import { suppressions } from '../src/engine/suppressions.js';
 import { transforms } from '../transforms/index.js';
 
 const context = memoryContext({ 'go.mod': 'module example.com/app\n\ngo 1.19\n', 'go.sum': '', 'main.go': 'package main\n' });

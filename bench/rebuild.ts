@@ -8,8 +8,8 @@ import { appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fixText } from '../src/fixer.js';
-import { fsContext } from '../src/fs-context.js';
+import { fixText } from '../src/engine/fixer.js';
+import { fsContext } from '../src/context/fs-context.js';
 import { transforms } from '../transforms/index.js';
 import { findBuilder, NO_BUILDER_MESSAGE } from './builder.js';
 

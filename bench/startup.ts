@@ -109,7 +109,7 @@ const commands: Command[] = [
 
 console.log(machine());
 console.log(`cli: ${cliPath}; ${runs} runs each, interleaved, after ${WARM_UP_RUNS} warm-up runs (ms, whole process)`);
-// the first run writes the code cache and the next four add to it (src/launcher.ts)
+// the first run writes the code cache and the next four add to it (src/cli/launcher.ts)
 for (let i = 0; i < WARM_UP_RUNS; i++) for (const command of commands) time(command);
 const caches = readdirSync(join(codeCache, 'dockerfile-cachefix'));
 console.log(`code cache: ${caches.map((name) => `${name}, ${Math.round(statSync(join(codeCache, 'dockerfile-cachefix', name)).size / 1024)} KB`).join('; ')}`);

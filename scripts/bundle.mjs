@@ -2,8 +2,8 @@
  * Bundles the `cachefix` command with esbuild, after tsc has compiled the library (dist/src/index.js
  * and its .d.ts stay tsc's, a module per file). A pre-commit hook starts the CLI on every commit, and
  * one file loads much faster than a hundred modules resolved one by one:
- *   dist/src/cachefix.cjs  the whole CLI (src/bin.ts), CommonJS so that V8 can cache its compiled code
- *   dist/src/bin.cjs       the executable (src/launcher.ts): runs cachefix.cjs from that code cache
+ *   dist/src/cachefix.cjs  the whole CLI (src/cli/bin.ts), CommonJS so that V8 can cache its compiled code
+ *   dist/src/bin.cjs       the executable (src/cli/launcher.ts): runs cachefix.cjs from that code cache
  * `npm run build` runs this; bench/startup measures the result.
  *   node scripts/bundle.mjs [--outdir DIR]   (DIR: where tsc wrote, default dist; output goes to DIR/src)
  */
@@ -75,11 +75,11 @@ const patchPlugin = {
 
 await build({
   ...common,
-  entryPoints: ['src/bin.ts'],
+  entryPoints: ['src/cli/bin.ts'],
   outfile: join(outdir, 'cachefix.cjs'),
   // Minified (under two thirds of the size) and pure ASCII, so the launcher reads it as Latin-1 into a
   // one-byte string: a smaller file is read, hashed and deserialized from V8's code cache faster.
-  // An internal error's stack is read back through the source map beside it (src/stack-map.ts).
+  // An internal error's stack is read back through the source map beside it (src/cli/stack-map.ts).
   minify: true,
   sourcemap: 'external',
   sourcesContent: false,
@@ -88,27 +88,27 @@ await build({
   // it stays in node_modules, imported on demand
   external: ['yargs', 'yargs/*'],
   plugins: [patchPlugin],
-  // The file is the function src/launcher.ts runs, written out: the launcher then hands V8 the text
+  // The file is the function src/cli/launcher.ts runs, written out: the launcher then hands V8 the text
   // as read, instead of a copy with Node's module wrapper around it. First in it the directive
   // (esbuild puts its own "use strict" after the banner, where it would not count).
   banner: { js: `${MODULE_WRAPPER}'use strict';\nvar __cachefixMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };` },
   footer: { js: '\n})' },
   define: {
     'import.meta.url': '__cachefixMeta.url',
-    // the bundle's location says nothing about where package.json is (src/version.ts)
+    // the bundle's location says nothing about where package.json is (src/driver/version.ts)
     CACHEFIX_BUNDLED_VERSION: JSON.stringify(version),
   },
 });
 
 if (/[^\x00-\x7f]/.test(readFileSync(join(outdir, 'cachefix.cjs'), 'latin1'))) {
-  throw new Error('dist/src/cachefix.cjs is not ASCII: src/launcher.ts reads it as Latin-1');
+  throw new Error('dist/src/cachefix.cjs is not ASCII: src/cli/launcher.ts reads it as Latin-1');
 }
 
 // the launcher keys V8's code cache by the bundle's content: V8 itself checks only its length
 const bundleHash = createHash('sha256').update(readFileSync(join(outdir, 'cachefix.cjs'))).digest('hex');
 await build({
   ...common,
-  entryPoints: ['src/launcher.ts'],
+  entryPoints: ['src/cli/launcher.ts'],
   outfile: join(outdir, 'bin.cjs'),
   banner: { js: '#!/usr/bin/env node' },
   define: { CACHEFIX_BUNDLE_HASH: JSON.stringify(bundleHash), CACHEFIX_MODULE_WRAPPER: JSON.stringify(MODULE_WRAPPER) },

@@ -5,11 +5,11 @@
  *   const { files, exitCode } = await fixFiles(['services/'], { write: true });
  */
 import { transforms as registry } from '../transforms/index.js';
-import { type BuildContext, memoryContext } from './context.js';
-import { type FixResult, fixText as fixWith } from './fixer.js';
-import { plainPainter, run, type RunResult } from './run.js';
-import { selectTransforms } from './select.js';
-import type { Transform } from './transform.js';
+import { type BuildContext, memoryContext } from './context/context.js';
+import { type FixResult, fixText as fixWith } from './engine/fixer.js';
+import { plainPainter, run, type RunResult } from './driver/run.js';
+import { selectTransforms } from './engine/select.js';
+import type { Transform } from './engine/transform.js';
 
 export interface Selection {
   /** Run only these transform ids (naming an unsafe one enables it). */
@@ -76,12 +76,12 @@ function chosen(selection: Selection): Transform[] {
 }
 
 export const transforms: readonly Transform[] = registry;
-export { ConvergenceError, TransformBugError } from './fixer.js';
-export type { AppliedChange, ContextFileChange, FixResult, SkippedChange } from './fixer.js';
-export { memoryContext } from './context.js';
-export type { BuildContext, ContextEntry } from './context.js';
-export { fsContext } from './fs-context.js';
-export { parseDockerfile } from './parse.js';
-export type { Instruction, ParsedDockerfile, Stage } from './parse.js';
-export type { FileReport, RunResult } from './run.js';
-export type { Safety, Transform, TransformContext, TransformResult } from './transform.js';
+export { ConvergenceError, TransformBugError } from './engine/fixer.js';
+export type { AppliedChange, ContextFileChange, FixResult, SkippedChange } from './engine/fixer.js';
+export { memoryContext } from './context/context.js';
+export type { BuildContext, ContextEntry } from './context/context.js';
+export { fsContext } from './context/fs-context.js';
+export { parseDockerfile } from './engine/parse.js';
+export type { Instruction, ParsedDockerfile, Stage } from './engine/parse.js';
+export type { FileReport, RunResult } from './driver/run.js';
+export type { Safety, Transform, TransformContext, TransformResult } from './engine/transform.js';

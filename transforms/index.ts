@@ -8,7 +8,7 @@
  * 4. cache mounts: they decorate every Go RUN, including the ones inserted above;
  * 5. the .dockerignore last: it writes a context file and leaves the Dockerfile alone.
  */
-import type { Transform } from '../src/transform.js';
+import type { Transform } from '../src/engine/transform.js';
 import { dockerignore } from './docker/dockerignore.js';
 import { buildCacheMount } from './go/build-cache-mount.js';
 import { crossCompile } from './go/cross-compile.js';

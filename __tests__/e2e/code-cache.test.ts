@@ -1,5 +1,5 @@
 /**
- * The executable's V8 code cache (src/launcher.ts): where it goes, that a run uses it rather than
+ * The executable's V8 code cache (src/cli/launcher.ts): where it goes, that a run uses it rather than
  * rewriting it, that a damaged one is replaced instead of crashing every later run, and that it
  * can be turned off. Runs the built CLI with its own XDG_CACHE_HOME.
  */

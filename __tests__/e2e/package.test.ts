@@ -24,7 +24,7 @@ test('npm pack holds only dist, types and docs; the installed package runs as a 
   const unexpected = files.filter((f) => !/^package\/(dist\/(src|transforms)\/.+\.(c?js|d\.ts)|dist\/src\/cachefix\.cjs\.map|README\.md|CHANGELOG\.md|LICENSE|package\.json)$/.test(f));
   expect(unexpected).toEqual([]);
   expect(files).toContain('package/dist/src/index.d.ts');
-  // the minified CLI's map, for readable stacks in internal error reports (src/stack-map.ts)
+  // the minified CLI's map, for readable stacks in internal error reports (src/cli/stack-map.ts)
   expect(files).toContain('package/dist/src/cachefix.cjs.map');
 
   const app = join(work, 'app');

@@ -4,8 +4,8 @@
  * manifest's file name, so that any change in behaviour shows up in review as a changed file.
  */
 import { readFileSync } from 'node:fs';
-import { unifiedDiff } from '../../src/diff.js';
-import type { FixResult } from '../../src/fixer.js';
+import { unifiedDiff } from '../../src/driver/diff.js';
+import type { FixResult } from '../../src/engine/fixer.js';
 import { fixText } from '../../src/index.js';
 import type { CorpusEntry } from './corpus.js';
 

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BuildContext, memoryContext } from '../../src/context.js';
+import { type BuildContext, memoryContext } from '../../src/context/context.js';
 import { corpusDir } from './paths.js';
 
 export interface CorpusEntry {

@@ -1,6 +1,6 @@
 /**
  * The instructions as BuildKit's parser reads them (frontend/dockerfile/parser/parser.go, summarised in
- * ../shared/docs/toolchain.md §1.5), written independently of src/parse.ts and dockerfile-ast, so the
+ * ../shared/docs/toolchain.md §1.5), written independently of src/engine/parse.ts and dockerfile-ast, so the
  * property tests can check an output the way Docker will read it: BOM stripped; parser directives only
  * at the top; inside a continuation, comment and blank lines dropped and the escape and line break
  * removed without adding a space; here-document bodies skipped up to their terminator line.

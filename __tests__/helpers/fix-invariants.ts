@@ -4,11 +4,11 @@
  * instruction; and what is deleted is only blanks, moved text, or a token the transform exists to
  * delete. Each check returns the problems it found (empty: none), phrased for a failure report.
  */
-import { applyEdits, type Edit } from '../../src/edits.js';
-import type { AppliedEdits, FixResult } from '../../src/fixer.js';
+import { applyEdits, type Edit } from '../../src/engine/edits.js';
+import type { AppliedEdits, FixResult } from '../../src/engine/fixer.js';
 import { isDeepStrictEqual } from 'node:util';
-import { type Instruction, isKnownKeyword, parseDockerfile } from '../../src/parse.js';
-import { reparseDockerfile } from '../../src/reparse.js';
+import { type Instruction, isKnownKeyword, parseDockerfile } from '../../src/engine/parse.js';
+import { reparseDockerfile } from '../../src/engine/reparse.js';
 
 /** The text after each step: the next step's `before`, and the output after the last one. */
 function stepsWithAfter(result: FixResult): { step: AppliedEdits; after: string }[] {
@@ -24,7 +24,7 @@ export function replayProblems(input: string, result: FixResult): string[] {
     .map(({ step }) => `${step.transform}: its edits do not give the next text`);
 }
 
-/** Per step: the parse the fix loop makes of the next text from the last one (src/reparse.ts) is the full parse. */
+/** Per step: the parse the fix loop makes of the next text from the last one (src/engine/reparse.ts) is the full parse. */
 export function reparseProblems(result: FixResult): string[] {
   return stepsWithAfter(result)
     .filter(({ step, after }) => !isDeepStrictEqual(reparseDockerfile(parseDockerfile(step.before), step.edits, after), parseDockerfile(after)))

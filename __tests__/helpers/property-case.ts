@@ -5,9 +5,9 @@
  * same cases from the same seed, fix each case once.
  */
 import fc from 'fast-check';
-import { withPendingFiles } from '../../src/context.js';
+import { withPendingFiles } from '../../src/context/context.js';
 import { fixText, type FixResult, memoryContext, parseDockerfile, type Selection, transforms } from '../../src/index.js';
-import { isKnownKeyword } from '../../src/parse.js';
+import { isKnownKeyword } from '../../src/engine/parse.js';
 import { buildContext, type GeneratedContext } from './context-arbitrary.js';
 import { dockerInstructions } from './docker-view.js';
 import { dockerfile } from './dockerfile-arbitrary.js';
@@ -111,7 +111,7 @@ export const reparseStepProblems = (c: PropertyCase): string[] => withResult(c, 
 export const styleProblems = (c: PropertyCase): string[] => withResult(c, (result) => fileStyleProblems(c.dockerfile.text, result.output));
 
 /**
- * Where dockerfile-ast 0.7.1 (under src/parse.ts) reads an instruction differently from BuildKit, each
+ * Where dockerfile-ast 0.7.1 (under src/engine/parse.ts) reads an instruction differently from BuildKit, each
  * with its smallest known case; the model check leaves these out, so it keeps guarding everything else.
  */
 function parserDivergences(text: string, escape: string): ('splits' | 'flags')[] {
@@ -171,7 +171,7 @@ export function dockerViewModelProblems(rendered: RenderedDockerfile): string[] 
 }
 
 /**
- * The output as BuildKit reads it (not as src/parse.ts does): every instruction has a known keyword,
+ * The output as BuildKit reads it (not as src/engine/parse.ts does): every instruction has a known keyword,
  * and there are as many stages as before. This catches a continuation cut where our parser and
  * Docker disagree about where an instruction ends.
  */

@@ -3,7 +3,7 @@
  * text that the same transform step pasted elsewhere (a move). Whatever remains must be something the
  * transform means to delete (removes.json of an example, the removal vocabulary of the property tests).
  */
-import type { AppliedEdits } from '../../src/fixer.js';
+import type { AppliedEdits } from '../../src/engine/fixer.js';
 
 export interface RemovedText {
   readonly transform: string;

@@ -1,7 +1,7 @@
 /** Edge cases of go/cross-compile that the examples do not show, and its composition with go/static-binary-for-minimal-final. */
 import { describe, expect, test } from '@jest/globals';
-import { memoryContext } from '../../src/context.js';
-import { fixText } from '../../src/fixer.js';
+import { memoryContext } from '../../src/context/context.js';
+import { fixText } from '../../src/engine/fixer.js';
 import { crossCompile } from '../../transforms/go/cross-compile.js';
 import { staticBinaryForMinimalFinal } from '../../transforms/go/static-binary-for-minimal-final.js';
 

@@ -1,7 +1,7 @@
 /** Edge cases of go/drop-cache-defeating-flags: which flags go, and the layout around them. */
 import { describe, expect, test } from '@jest/globals';
-import { memoryContext } from '../../src/context.js';
-import { fixText } from '../../src/fixer.js';
+import { memoryContext } from '../../src/context/context.js';
+import { fixText } from '../../src/engine/fixer.js';
 import { dropCacheDefeatingFlags } from '../../transforms/go/drop-cache-defeating-flags.js';
 
 const MODULE = { 'go.mod': 'module example.com/app\n\ngo 1.22\n', 'main.go': 'package main\n\nfunc main() {}\n' };

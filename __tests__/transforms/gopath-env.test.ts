@@ -1,7 +1,7 @@
 /** Edge cases of go/gopath-env that the examples do not show. */
 import { describe, expect, test } from '@jest/globals';
-import { memoryContext } from '../../src/context.js';
-import { fixText } from '../../src/fixer.js';
+import { memoryContext } from '../../src/context/context.js';
+import { fixText } from '../../src/engine/fixer.js';
 import { gopathEnv } from '../../transforms/go/gopath-env.js';
 
 const module = memoryContext({ 'go.mod': 'module example.com/app\n\ngo 1.21\n', 'main.go': 'package main\n' });

@@ -1,10 +1,10 @@
 /** Edge cases of go/hoist-independent-run that the examples do not show, and its composition with go/mod-download-first. */
 import { describe, expect, test } from '@jest/globals';
-import { applyEdits } from '../../src/edits.js';
-import { memoryContext } from '../../src/context.js';
-import { fixText } from '../../src/fixer.js';
-import { moveAbove } from '../../src/moves.js';
-import { parseDockerfile } from '../../src/parse.js';
+import { applyEdits } from '../../src/engine/edits.js';
+import { memoryContext } from '../../src/context/context.js';
+import { fixText } from '../../src/engine/fixer.js';
+import { moveAbove } from '../../src/engine/moves.js';
+import { parseDockerfile } from '../../src/engine/parse.js';
 import { hoistIndependentRun } from '../../transforms/go/hoist-independent-run.js';
 import { modDownloadFirst } from '../../transforms/go/mod-download-first.js';
 

@@ -1,7 +1,7 @@
 /** Edge cases of go/move-unrelated-copy that the examples do not show. */
 import { describe, expect, test } from '@jest/globals';
-import { memoryContext } from '../../src/context.js';
-import { fixText } from '../../src/fixer.js';
+import { memoryContext } from '../../src/context/context.js';
+import { fixText } from '../../src/engine/fixer.js';
 import { moveUnrelatedCopy } from '../../transforms/go/move-unrelated-copy.js';
 
 const MODULE: Record<string, string> = {

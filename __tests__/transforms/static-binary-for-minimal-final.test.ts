@@ -1,7 +1,7 @@
 /** Edge cases of go/static-binary-for-minimal-final that the examples do not show. */
 import { describe, expect, test } from '@jest/globals';
-import { memoryContext } from '../../src/context.js';
-import { fixText } from '../../src/fixer.js';
+import { memoryContext } from '../../src/context/context.js';
+import { fixText } from '../../src/engine/fixer.js';
 import { staticBinaryForMinimalFinal } from '../../transforms/go/static-binary-for-minimal-final.js';
 
 const MODULE = { 'go.mod': 'module example.com/app\n\ngo 1.21\n', 'main.go': 'package main\n\nfunc main() {}\n' };

@@ -3,8 +3,8 @@
  * (drop-cache-defeating-flags, trimpath, strip-symbols) compose in one run.
  */
 import { describe, expect, test } from '@jest/globals';
-import { memoryContext } from '../../src/context.js';
-import { fixText } from '../../src/fixer.js';
+import { memoryContext } from '../../src/context/context.js';
+import { fixText } from '../../src/engine/fixer.js';
 import { dropCacheDefeatingFlags } from '../../transforms/go/drop-cache-defeating-flags.js';
 import { stripSymbols } from '../../transforms/go/strip-symbols.js';
 import { trimpath } from '../../transforms/go/trimpath.js';

@@ -1,7 +1,7 @@
 /** Edge cases of go/trimpath that the examples do not show: where -trimpath already is, and what else compiles. */
 import { describe, expect, test } from '@jest/globals';
-import { memoryContext } from '../../src/context.js';
-import { fixText } from '../../src/fixer.js';
+import { memoryContext } from '../../src/context/context.js';
+import { fixText } from '../../src/engine/fixer.js';
 import { trimpath } from '../../transforms/go/trimpath.js';
 
 const goMod = (go: string) => ({ 'go.mod': `module example.com/app\n\ngo ${go}\n`, 'main.go': 'package main\n\nfunc main() {}\n' });

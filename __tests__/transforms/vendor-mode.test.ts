@@ -1,12 +1,12 @@
-/** Edge cases of go/vendor-mode and of the removal helpers it relies on (src/removal.ts). */
+/** Edge cases of go/vendor-mode and of the removal helpers it relies on (src/engine/removal.ts). */
 import { describe, expect, test } from '@jest/globals';
-import { memoryContext } from '../../src/context.js';
-import { applyEdits } from '../../src/edits.js';
-import { fixText } from '../../src/fixer.js';
-import { parseDockerfile } from '../../src/parse.js';
-import { codeStart } from '../../src/continuations.js';
-import { removeInstructionEdit, removeTokenEdits } from '../../src/removal.js';
-import { joinedByAnd } from '../../src/shell.js';
+import { memoryContext } from '../../src/context/context.js';
+import { applyEdits } from '../../src/engine/edits.js';
+import { fixText } from '../../src/engine/fixer.js';
+import { parseDockerfile } from '../../src/engine/parse.js';
+import { codeStart } from '../../src/engine/continuations.js';
+import { removeInstructionEdit, removeTokenEdits } from '../../src/engine/removal.js';
+import { joinedByAnd } from '../../src/shell/shell.js';
 import { vendorMode } from '../../transforms/go/vendor-mode.js';
 
 const vendored = memoryContext({

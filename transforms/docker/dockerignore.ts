@@ -9,16 +9,16 @@
  * (debug.ReadBuildInfo), no `!` rule that re-includes one of the entries on purpose.
  * Writes: the ignore file, created or appended, with `.git` and the usual editor and OS files.
  */
-import { type BuildContext, normalizePath } from '../../src/context.js';
-import { dockerignoreMatcher, ignoreRules } from '../../src/dockerignore.js';
-import { isDockerfileName } from '../../src/discover.js';
-import { goSourceFiles } from '../../src/go-sources.js';
-import { copiesWholeContext, copySpec } from '../../src/instructions.js';
-import { mountsOf } from '../../src/mounts.js';
-import { type Instruction, type ParsedDockerfile, parseDockerfile } from '../../src/parse.js';
-import { runScript } from '../../src/shell.js';
-import { stageScripts } from '../../src/go.js';
-import { ResultBuilder, type Transform, type TransformContext } from '../../src/transform.js';
+import { type BuildContext, normalizePath } from '../../src/context/context.js';
+import { dockerignoreMatcher, ignoreRules } from '../../src/context/dockerignore.js';
+import { isDockerfileName } from '../../src/context/dockerfile-names.js';
+import { goSourceFiles } from '../../src/ecosystems/go/go-sources.js';
+import { copiesWholeContext, copySpec } from '../../src/engine/instructions.js';
+import { mountsOf } from '../../src/engine/mounts.js';
+import { type Instruction, type ParsedDockerfile, parseDockerfile } from '../../src/engine/parse.js';
+import { runScript } from '../../src/shell/shell.js';
+import { stageScripts } from '../../src/ecosystems/go/go.js';
+import { ResultBuilder, type Transform, type TransformContext } from '../../src/engine/transform.js';
 
 /** Each entry with a path it must exclude (to tell whether the file already covers it). */
 const ENTRIES: readonly { pattern: string; probe: string }[] = [

@@ -12,14 +12,16 @@
  * reusing the options of an existing mount of the same directory (an `id=`) so every step shares
  * one cache; removes a `go clean -cache`/`-modcache` that would empty the mount.
  */
-import { type GoCacheDirs, goCacheDirs, isGolangImage, runEnvironment } from '../../src/env.js';
-import type { Edit } from '../../src/edits.js';
-import { copySpec } from '../../src/instructions.js';
-import { addMounts, type Mount, mountsOf } from '../../src/mounts.js';
-import { type Instruction, type ParsedDockerfile, perParse, type Stage, stageLineage } from '../../src/parse.js';
-import { goSubcommand, joinedByAnd, mentionsGoCommand, runScript, type ShellCommand } from '../../src/shell.js';
-import { removeChainedCommandEdits } from '../../src/removal.js';
-import { ResultBuilder, type Transform, type TransformContext } from '../../src/transform.js';
+import { runEnvironment } from '../../src/engine/env.js';
+import type { Edit } from '../../src/engine/edits.js';
+import { copySpec } from '../../src/engine/instructions.js';
+import { addMounts, type Mount, mountsOf } from '../../src/engine/mounts.js';
+import { type Instruction, type ParsedDockerfile, perParse, type Stage, stageLineage } from '../../src/engine/parse.js';
+import { joinedByAnd, runScript, type ShellCommand } from '../../src/shell/shell.js';
+import { removeChainedCommandEdits } from '../../src/engine/removal.js';
+import { ResultBuilder, type Transform, type TransformContext } from '../../src/engine/transform.js';
+import { type GoCacheDirs, goCacheDirs } from '../../src/ecosystems/go/go-caches.js';
+import { isGolangImage, goSubcommand, mentionsGoCommand } from '../../src/ecosystems/go/go.js';
 
 /** Subcommands that compile or download, and so read or fill a cache. */
 const CACHING_SUBCOMMANDS = new Set(['build', 'install', 'test', 'vet', 'generate', 'run', 'list', 'get', 'tool', 'mod download', 'mod tidy', 'mod verify', 'mod vendor', 'mod graph', 'mod why']);

@@ -16,16 +16,17 @@
  * `go mod download` (so that layer is shared by every architecture) or right before the build, and
  * `GOOS=$TARGETOS GOARCH=$TARGETARCH` in place of the hard-coded values.
  */
-import type { Edit } from '../../src/edits.js';
-import { isWindowsImage, runEnvironment } from '../../src/env.js';
-import { buildEnv, copyTakes, descendantsOf, type GoOutputs, goBuildOutputs, goCommandDir, joinPath, stageByReference } from '../../src/go-binary.js';
-import { type GoBuildCommand, goBuildCommands } from '../../src/go-build.js';
-import { stageScripts } from '../../src/go.js';
-import { copySpec, declaredNames, effectiveWorkdir, globMatches } from '../../src/instructions.js';
-import { type Instruction, type ParsedDockerfile, type Stage, type Word, stageLineage } from '../../src/parse.js';
-import { type ShellAssignment, type ShellCommand, goSubcommand } from '../../src/shell.js';
-import { attachedCommentsStart, indentOf, instructionBlock, keyword } from '../../src/style.js';
-import { ResultBuilder, type Transform, type TransformContext } from '../../src/transform.js';
+import type { Edit } from '../../src/engine/edits.js';
+import { runEnvironment } from '../../src/engine/env.js';
+import { buildEnv, copyTakes, descendantsOf, type GoOutputs, goBuildOutputs, goCommandDir, joinPath, stageByReference } from '../../src/ecosystems/go/go-binary.js';
+import { type GoBuildCommand, goBuildCommands } from '../../src/ecosystems/go/go-build.js';
+import { stageScripts, goSubcommand } from '../../src/ecosystems/go/go.js';
+import { copySpec, declaredNames, effectiveWorkdir, globMatches } from '../../src/engine/instructions.js';
+import { type Instruction, type ParsedDockerfile, type Stage, type Word, stageLineage } from '../../src/engine/parse.js';
+import { type ShellAssignment, type ShellCommand } from '../../src/shell/shell.js';
+import { attachedCommentsStart, indentOf, instructionBlock, keyword } from '../../src/engine/style.js';
+import { ResultBuilder, type Transform, type TransformContext } from '../../src/engine/transform.js';
+import { isWindowsImage } from '../../src/images/official-images.js';
 
 const TARGET_VARS = { GOOS: '$TARGETOS', GOARCH: '$TARGETARCH' } as const;
 type TargetVar = keyof typeof TARGET_VARS;

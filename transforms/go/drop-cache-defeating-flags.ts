@@ -16,15 +16,15 @@
  * line takes its line with it). Reports, without editing: the flags set through GOFLAGS, and go builds
  * in RUNs it cannot read (heredoc, exec form).
  */
-import type { Edit } from '../../src/edits.js';
-import { buildEnv } from '../../src/go-binary.js';
-import { goflagsOf } from '../../src/go-flags.js';
-import { type GoBuildCommand, goBuildCommands } from '../../src/go-build.js';
-import { goAtLeast, installsCCompiler, stageToolchain } from '../../src/go-toolchain.js';
-import type { Instruction, ParsedDockerfile } from '../../src/parse.js';
-import { removeTokenEdits } from '../../src/removal.js';
-import { runScript, type ShellWord } from '../../src/shell.js';
-import { ResultBuilder, type Transform, type TransformContext } from '../../src/transform.js';
+import type { Edit } from '../../src/engine/edits.js';
+import { buildEnv } from '../../src/ecosystems/go/go-binary.js';
+import { goflagsOf } from '../../src/ecosystems/go/go-flags.js';
+import { type GoBuildCommand, goBuildCommands } from '../../src/ecosystems/go/go-build.js';
+import { goAtLeast, installsCCompiler, stageToolchain } from '../../src/ecosystems/go/go-toolchain.js';
+import type { Instruction, ParsedDockerfile } from '../../src/engine/parse.js';
+import { removeTokenEdits } from '../../src/engine/removal.js';
+import { runScript, type ShellWord } from '../../src/shell/shell.js';
+import { ResultBuilder, type Transform, type TransformContext } from '../../src/engine/transform.js';
 
 /** `-a` (unless set to false, as strconv.ParseBool reads it) and `-installsuffix`, with any value. */
 function defeatsCache(flag: { readonly name: string; readonly value: string | null }): boolean {

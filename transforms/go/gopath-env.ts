@@ -14,14 +14,14 @@
  * Unsafe: without a custom GOPATH, `go install` puts binaries in /go/bin and modules are cached in
  * /go/pkg/mod, which someone could rely on from outside the Dockerfile (a `docker run` script).
  */
-import type { Edit } from '../../src/edits.js';
-import { isGolangImage } from '../../src/env.js';
-import { compareGoVersions } from '../../src/gomod.js';
-import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from '../../src/parse.js';
-import { removeInstructionEdit, removeTokenEdits, type Span } from '../../src/removal.js';
-import { logicalBody } from '../../src/shell.js';
-import { instructionSnippet } from '../../src/snippet.js';
-import { ResultBuilder, type Transform, type TransformContext } from '../../src/transform.js';
+import type { Edit } from '../../src/engine/edits.js';
+import { compareGoVersions } from '../../src/ecosystems/go/gomod.js';
+import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from '../../src/engine/parse.js';
+import { removeInstructionEdit, removeTokenEdits, type Span } from '../../src/engine/removal.js';
+import { logicalBody } from '../../src/shell/shell.js';
+import { instructionSnippet } from '../../src/engine/snippet.js';
+import { ResultBuilder, type Transform, type TransformContext } from '../../src/engine/transform.js';
+import { isGolangImage } from '../../src/ecosystems/go/go.js';
 
 const IMAGE_GOPATH = '/go';
 

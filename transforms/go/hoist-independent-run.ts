@@ -15,19 +15,19 @@
  * the source COPY when there is none or something between the two cannot be crossed). Several RUNs
  * keep their order. Nothing is added or removed: each block is cut and pasted byte for byte.
  */
-import type { BuildContext } from '../../src/context.js';
-import { normalizePath } from '../../src/context.js';
-import { runEnvironment, type RunEnvironment } from '../../src/env.js';
-import { needsModule, stageScripts, type StageScripts } from '../../src/go.js';
-import { goSourceFiles } from '../../src/go-sources.js';
-import { copyWrites, globFreePrefix, imagePath, pathsOverlap } from '../../src/image-paths.js';
-import { copiesWholeContext, copySpec, declaredNames, effectiveWorkdir, globMatches } from '../../src/instructions.js';
-import { mountsOf } from '../../src/mounts.js';
-import { describeInstruction, moveAbove, pasteAbove } from '../../src/moves.js';
-import type { Instruction, ParsedDockerfile, Stage } from '../../src/parse.js';
-import { plainRun } from '../../src/plain-shell.js';
-import { mentionsGoCommand, runScript, type ShellCommand, type ShellWord } from '../../src/shell.js';
-import { ResultBuilder, type Transform, type TransformContext } from '../../src/transform.js';
+import type { BuildContext } from '../../src/context/context.js';
+import { normalizePath } from '../../src/context/context.js';
+import { runEnvironment, type RunEnvironment } from '../../src/engine/env.js';
+import { needsModule, stageScripts, type StageScripts, mentionsGoCommand } from '../../src/ecosystems/go/go.js';
+import { goSourceFiles } from '../../src/ecosystems/go/go-sources.js';
+import { copyWrites, globFreePrefix, imagePath, pathsOverlap } from '../../src/engine/image-paths.js';
+import { copiesWholeContext, copySpec, declaredNames, effectiveWorkdir, globMatches } from '../../src/engine/instructions.js';
+import { mountsOf } from '../../src/engine/mounts.js';
+import { describeInstruction, moveAbove, pasteAbove } from '../../src/engine/moves.js';
+import type { Instruction, ParsedDockerfile, Stage } from '../../src/engine/parse.js';
+import { plainRun } from '../../src/shell/plain-shell.js';
+import { runScript, type ShellCommand, type ShellWord } from '../../src/shell/shell.js';
+import { ResultBuilder, type Transform, type TransformContext } from '../../src/engine/transform.js';
 
 /** Where package managers read and write: a COPY into any of these may change what they do. */
 const PACKAGE_PATHS = [

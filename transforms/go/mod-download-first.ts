@@ -12,17 +12,17 @@
  * Measured with Go 1.19: `go mod download` at a workspace root with only these files downloads every
  * external module; a module without go.sum is copied alone because `COPY go.mod go.sum` fails.
  */
-import { normalizePath } from '../../src/context.js';
-import { ignoreRules } from '../../src/dockerignore.js';
-import { type GoCommand, needsModule, type StageScripts, stageScripts } from '../../src/go.js';
-import { parseGoMod, parseGoWork } from '../../src/gomod.js';
-import { copiesFile, copiesWholeContext, copySpec, declaredNames, effectiveWorkdir } from '../../src/instructions.js';
-import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from '../../src/parse.js';
-import { lineOf } from '../../src/source.js';
-import { joinedByAnd, mentionsGoCommand } from '../../src/shell.js';
-import { moveAbove, pasteAbove } from '../../src/moves.js';
-import { indentOf, keyword } from '../../src/style.js';
-import { ResultBuilder, type Transform, type TransformContext } from '../../src/transform.js';
+import { normalizePath } from '../../src/context/context.js';
+import { ignoreRules } from '../../src/context/dockerignore.js';
+import { type GoCommand, needsModule, type StageScripts, stageScripts, mentionsGoCommand } from '../../src/ecosystems/go/go.js';
+import { parseGoMod, parseGoWork } from '../../src/ecosystems/go/gomod.js';
+import { copiesFile, copiesWholeContext, copySpec, declaredNames, effectiveWorkdir } from '../../src/engine/instructions.js';
+import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from '../../src/engine/parse.js';
+import { lineOf } from '../../src/engine/source.js';
+import { joinedByAnd } from '../../src/shell/shell.js';
+import { moveAbove, pasteAbove } from '../../src/engine/moves.js';
+import { indentOf, keyword } from '../../src/engine/style.js';
+import { ResultBuilder, type Transform, type TransformContext } from '../../src/engine/transform.js';
 
 const CARRIED_COPY_FLAGS = new Set(['chown', 'chmod', 'link']);
 /** Variables that change where or how modules are fetched; the download must see the same values. */

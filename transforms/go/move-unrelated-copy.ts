@@ -13,20 +13,20 @@
  * Writes: the COPY, as whole lines with the comments above it, moved right after the last go build
  * RUN of the stage. The files are still in the image; only the build no longer waits for them.
  */
-import type { BuildContext } from '../../src/context.js';
-import { normalizePath } from '../../src/context.js';
-import { runEnvironment } from '../../src/env.js';
-import { type GoCommand, needsModule, stageScripts } from '../../src/go.js';
-import { parseFlags } from '../../src/go-build.js';
-import { goSourceFiles } from '../../src/go-sources.js';
-import { parseGoMod } from '../../src/gomod.js';
-import { copyWrites, imagePath, isSameOrInside, pathsOverlap } from '../../src/image-paths.js';
-import { copiesWholeContext, copySpec, declaredNames, effectiveWorkdir, globMatches } from '../../src/instructions.js';
-import { describeInstruction, moveBelow } from '../../src/moves.js';
-import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from '../../src/parse.js';
-import { plainRun } from '../../src/plain-shell.js';
-import { goSubcommand, logicalBody, mentionsGoCommand } from '../../src/shell.js';
-import { ResultBuilder, type Transform, type TransformContext } from '../../src/transform.js';
+import type { BuildContext } from '../../src/context/context.js';
+import { normalizePath } from '../../src/context/context.js';
+import { runEnvironment } from '../../src/engine/env.js';
+import { type GoCommand, needsModule, stageScripts, goSubcommand, mentionsGoCommand } from '../../src/ecosystems/go/go.js';
+import { parseFlags } from '../../src/ecosystems/go/go-build.js';
+import { goSourceFiles } from '../../src/ecosystems/go/go-sources.js';
+import { parseGoMod } from '../../src/ecosystems/go/gomod.js';
+import { copyWrites, imagePath, isSameOrInside, pathsOverlap } from '../../src/engine/image-paths.js';
+import { copiesWholeContext, copySpec, declaredNames, effectiveWorkdir, globMatches } from '../../src/engine/instructions.js';
+import { describeInstruction, moveBelow } from '../../src/engine/moves.js';
+import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from '../../src/engine/parse.js';
+import { plainRun } from '../../src/shell/plain-shell.js';
+import { logicalBody } from '../../src/shell/shell.js';
+import { ResultBuilder, type Transform, type TransformContext } from '../../src/engine/transform.js';
 
 /** Configuration files by name: never compiled by `go build`. */
 const CONFIG_FILE = /^(\.env(\..+)?|.+\.(env|ya?ml|toml|json|ini|conf|cfg|properties))$/i;

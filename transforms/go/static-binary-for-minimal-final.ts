@@ -14,18 +14,19 @@
  * `-tags` that select cgo code, no `-linkmode external`, `-race`, `-buildmode=...` or gccgo.
  * Writes: `CGO_ENABLED=0 ` in front of that go command (before its other env prefixes).
  */
-import { type BuildContext, normalizePath } from '../../src/context.js';
-import type { Edit } from '../../src/edits.js';
-import { isGolangImage, isWindowsImage } from '../../src/env.js';
-import { buildEnv, copyTakes, goBuildOutputs, resolveImage, stageByReference } from '../../src/go-binary.js';
-import { type GoBuildCommand, goBuildCommands } from '../../src/go-build.js';
-import { goSourceFiles, MAX_GO_FILES } from '../../src/go-sources.js';
-import { compareGoVersions, parseGoMod } from '../../src/gomod.js';
-import { copySpec } from '../../src/instructions.js';
-import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from '../../src/parse.js';
-import { runScript } from '../../src/shell.js';
-import { installsCCompiler } from '../../src/go-toolchain.js';
-import { ResultBuilder, type Transform, type TransformContext } from '../../src/transform.js';
+import { type BuildContext, normalizePath } from '../../src/context/context.js';
+import type { Edit } from '../../src/engine/edits.js';
+import { buildEnv, copyTakes, goBuildOutputs, resolveImage, stageByReference } from '../../src/ecosystems/go/go-binary.js';
+import { type GoBuildCommand, goBuildCommands } from '../../src/ecosystems/go/go-build.js';
+import { goSourceFiles, MAX_GO_FILES } from '../../src/ecosystems/go/go-sources.js';
+import { compareGoVersions, parseGoMod } from '../../src/ecosystems/go/gomod.js';
+import { copySpec } from '../../src/engine/instructions.js';
+import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from '../../src/engine/parse.js';
+import { runScript } from '../../src/shell/shell.js';
+import { installsCCompiler } from '../../src/ecosystems/go/go-toolchain.js';
+import { ResultBuilder, type Transform, type TransformContext } from '../../src/engine/transform.js';
+import { isGolangImage } from '../../src/ecosystems/go/go.js';
+import { isWindowsImage } from '../../src/images/official-images.js';
 
 /**
  * Modules that need cgo: with CGO_ENABLED=0 they fail to compile, or (go-sqlite3) compile to a stub

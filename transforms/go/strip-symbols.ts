@@ -18,13 +18,13 @@
  * `-ldflags '-s -w -X a=b'`); a plain word gets double quotes (`-ldflags=-X=a=b` →
  * `-ldflags="-s -w -X=a=b"`); without -ldflags, ` -ldflags="-s -w"` after the subcommand.
  */
-import type { Edit } from '../../src/edits.js';
-import { type GoBuildCommand, type GoFlag, addFlagEdit, goBuildCommands } from '../../src/go-build.js';
-import { goflagsOf, isDebugBuild, perPackageFlags, splitQuoted } from '../../src/go-flags.js';
-import { stageToolchain } from '../../src/go-toolchain.js';
-import { type Instruction, type ParsedDockerfile, stageLineage } from '../../src/parse.js';
-import { logicalBody, runScript, type ShellWord } from '../../src/shell.js';
-import { ResultBuilder, type Transform } from '../../src/transform.js';
+import type { Edit } from '../../src/engine/edits.js';
+import { type GoBuildCommand, type GoFlag, addFlagEdit, goBuildCommands } from '../../src/ecosystems/go/go-build.js';
+import { goflagsOf, isDebugBuild, perPackageFlags, splitQuoted } from '../../src/ecosystems/go/go-flags.js';
+import { stageToolchain } from '../../src/ecosystems/go/go-toolchain.js';
+import { type Instruction, type ParsedDockerfile, stageLineage } from '../../src/engine/parse.js';
+import { logicalBody, runScript, type ShellWord } from '../../src/shell/shell.js';
+import { ResultBuilder, type Transform } from '../../src/engine/transform.js';
 
 /** Linker flags that take a value in the next field when written without `=` (`go tool link -help`). */
 const LINK_VALUE_FLAGS = new Set([

@@ -21,17 +21,16 @@
  * recompile every dependency.
  * Writes: ` -trimpath` right after `build`/`install`.
  */
-import { type GoBuildCommand, addFlagEdit, goBuildCommands, parseFlags } from '../../src/go-build.js';
-import { buildEnv, goCommandEnv, resolveImage } from '../../src/go-binary.js';
-import { goflagsOf, isDebugBuild } from '../../src/go-flags.js';
-import { goAtLeast, installsCCompiler, stageToolchain } from '../../src/go-toolchain.js';
-import { type GoCommand, needsModule } from '../../src/go.js';
-import { isGolangImage } from '../../src/env.js';
-import { compareGoVersions, parseGoMod } from '../../src/gomod.js';
-import { type Instruction, type ParsedDockerfile, stageLineage } from '../../src/parse.js';
-import { goSubcommand, runScript } from '../../src/shell.js';
-import { instructionSnippet } from '../../src/snippet.js';
-import { ResultBuilder, type Transform, type TransformContext } from '../../src/transform.js';
+import { type GoBuildCommand, addFlagEdit, goBuildCommands, parseFlags } from '../../src/ecosystems/go/go-build.js';
+import { buildEnv, goCommandEnv, resolveImage } from '../../src/ecosystems/go/go-binary.js';
+import { goflagsOf, isDebugBuild } from '../../src/ecosystems/go/go-flags.js';
+import { goAtLeast, installsCCompiler, stageToolchain } from '../../src/ecosystems/go/go-toolchain.js';
+import { type GoCommand, needsModule, isGolangImage, goSubcommand } from '../../src/ecosystems/go/go.js';
+import { compareGoVersions, parseGoMod } from '../../src/ecosystems/go/gomod.js';
+import { type Instruction, type ParsedDockerfile, stageLineage } from '../../src/engine/parse.js';
+import { runScript } from '../../src/shell/shell.js';
+import { instructionSnippet } from '../../src/engine/snippet.js';
+import { ResultBuilder, type Transform, type TransformContext } from '../../src/engine/transform.js';
 
 /** Subcommands that compile the main module's packages and their dependencies besides build/install. */
 const OTHER_COMPILES = new Set(['test', 'vet', 'run']);

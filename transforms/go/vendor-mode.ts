@@ -18,21 +18,22 @@
  * Not checked: whether vendor/ matches go.mod (`go mod vendor` was run); a stale vendor/ fails the
  * build with "inconsistent vendoring", which a reviewer sees at once.
  */
-import { normalizePath } from '../../src/context.js';
-import { ignoreRules } from '../../src/dockerignore.js';
-import type { Edit } from '../../src/edits.js';
-import { goCacheDirs, runEnvironment } from '../../src/env.js';
-import { type GoCommand, needsModule, stageScripts } from '../../src/go.js';
-import { type GoFlag, parseFlags } from '../../src/go-build.js';
-import { compareGoVersions, parseGoMod } from '../../src/gomod.js';
-import { copiesFile, copiesWholeContext, copySpec } from '../../src/instructions.js';
-import { mountsOf } from '../../src/mounts.js';
-import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from '../../src/parse.js';
-import { removeChainedCommandEdits, removeInstructionEdit, removeTokenEdits, type Span } from '../../src/removal.js';
-import { codeStart } from '../../src/continuations.js';
-import { goSubcommand, joinedByAnd, mentionsGoCommand, runScript, type RunScript, type ShellCommand } from '../../src/shell.js';
-import { instructionSnippet } from '../../src/snippet.js';
-import { ResultBuilder, type Transform, type TransformContext } from '../../src/transform.js';
+import { normalizePath } from '../../src/context/context.js';
+import { ignoreRules } from '../../src/context/dockerignore.js';
+import type { Edit } from '../../src/engine/edits.js';
+import { runEnvironment } from '../../src/engine/env.js';
+import { type GoCommand, needsModule, stageScripts, goSubcommand, mentionsGoCommand } from '../../src/ecosystems/go/go.js';
+import { type GoFlag, parseFlags } from '../../src/ecosystems/go/go-build.js';
+import { compareGoVersions, parseGoMod } from '../../src/ecosystems/go/gomod.js';
+import { copiesFile, copiesWholeContext, copySpec } from '../../src/engine/instructions.js';
+import { mountsOf } from '../../src/engine/mounts.js';
+import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from '../../src/engine/parse.js';
+import { removeChainedCommandEdits, removeInstructionEdit, removeTokenEdits, type Span } from '../../src/engine/removal.js';
+import { codeStart } from '../../src/engine/continuations.js';
+import { joinedByAnd, runScript, type RunScript, type ShellCommand } from '../../src/shell/shell.js';
+import { instructionSnippet } from '../../src/engine/snippet.js';
+import { ResultBuilder, type Transform, type TransformContext } from '../../src/engine/transform.js';
+import { goCacheDirs } from '../../src/ecosystems/go/go-caches.js';
 
 /** Subcommands whose `-mod` flag decides between vendor/ and the module cache. */
 const FLAG_SUBCOMMANDS = new Set(['build', 'test', 'install', 'vet']);

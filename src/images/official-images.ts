@@ -1,0 +1,42 @@
+/**
+ * What the official base images set before the first instruction of a Dockerfile: their default
+ * environment and working directory (as `docker image inspect` reports them), recognised by name
+ * whether pulled from Docker Hub or a mirror. Data only: the engine's environment model reads it, and
+ * each ecosystem adds the images it builds on.
+ */
+
+export interface OfficialImage {
+  /** The image's repository name on Docker Hub (`golang`). */
+  readonly name: string;
+  readonly env: ReadonlyMap<string, string>;
+  /** The WORKDIR the image sets, or null when it sets none. */
+  readonly workdir: string | null;
+}
+
+const IMAGES: readonly OfficialImage[] = [
+  {
+    // docker-library/golang
+    name: 'golang',
+    env: new Map([
+      ['GOPATH', '/go'],
+      ['PATH', '/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+      ['HOME', '/root'],
+    ]),
+    workdir: '/go',
+  },
+];
+
+/** Windows containers (`golang:1.22-windowsservercore`, `mcr.microsoft.com/windows/nanoserver`). */
+export function isWindowsImage(image: string): boolean {
+  return /windowsservercore|nanoserver|(^|[/:-])windows([:/-]|$)/i.test(image);
+}
+
+/**
+ * The official image `image` names (`golang:1.22`, `docker.io/library/golang:1.22-alpine`,
+ * `ghcr.io/mirror/golang:1.21`, `golang@sha256:...`), or null for any other and for Windows variants,
+ * whose environment differs.
+ */
+export function officialImage(image: string): OfficialImage | null {
+  if (isWindowsImage(image)) return null;
+  return IMAGES.find((known) => new RegExp(`(^|/)${known.name}([:@]|$)`).test(image)) ?? null;
+}
