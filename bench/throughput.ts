@@ -37,7 +37,7 @@ const flag = (name: string): string | undefined => {
 
 /** The corpus texts with their build contexts, cycled to `count` entries. */
 function workload(count: number) {
-  const entries = corpus().map((e) => ({ text: readFileSync(e.path, 'utf8'), context: e.context }));
+  const entries = corpus().map((e) => ({ text: readFileSync(e.path, 'utf8'), context: e.context, dockerfilePath: e.dockerfilePath }));
   return { distinct: entries, files: Array.from({ length: count }, (_, i) => entries[i % entries.length]!) };
 }
 
@@ -45,7 +45,7 @@ function workload(count: number) {
 function measure(mode: Mode, count: number): Measurement {
   const { distinct, files } = workload(count);
   const once = mode === 'library'
-    ? (e: (typeof files)[number]) => fixText(e.text, { context: e.context, dockerfilePath: 'Dockerfile' }).output.length
+    ? (e: (typeof files)[number]) => fixText(e.text, { context: e.context, dockerfilePath: e.dockerfilePath }).output.length
     : (e: (typeof files)[number]) => DockerfileParser.parse(e.text).getInstructions().length;
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run the child with --expose-gc');
