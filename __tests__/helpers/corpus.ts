@@ -70,7 +70,8 @@ export function corpus(): CorpusEntry[] {
     if (real !== undefined && root !== '-' && existsSync(join(corpusDir, dir))) {
       const dockerfilePath = posix.relative(root === '.' ? '' : root, row.path ?? 'Dockerfile');
       const git = real.git_in_context === 'yes';
-      const context = fsContext(join(corpusDir, dir));
+      // described as the shared path, not the absolute one: messages land in the reviewed expectations
+      const context = { ...fsContext(join(corpusDir, dir)), description: `../shared/corpus/${dir}` };
       return {
         ...base,
         dockerfilePath,
