@@ -15,7 +15,7 @@ import { fixText } from '../src/engine/fixer.js';
 import { isKnownKeyword, parseDockerfile } from '../src/engine/parse.js';
 import { transforms } from '../transforms/index.js';
 import { describeWhen } from './helpers/conditional.js';
-import { corpus, hasCorpus } from './helpers/corpus.js';
+import { corpus, GIT_HEAD, hasCorpus } from './helpers/corpus.js';
 import { dockerInstructions } from './helpers/docker-view.js';
 import { fileStyleProblems, replayProblems, untouchedInstructionProblems } from './helpers/fix-invariants.js';
 
@@ -58,6 +58,18 @@ describeWhen(hasCorpus, 'corpus tests need ../shared/corpus beside the project')
       .filter((e) => e.source.kind === 'real' && e.context.readFile(e.dockerfilePath) !== readFileSync(e.path, 'utf8'))
       .map((e) => `${e.file} (at ${e.dockerfilePath})`);
     expect(differing).toEqual([]);
+  });
+
+  test('a real context whose checkout holds .git shows a .git directory (with HEAD); the others show none', () => {
+    const real = entries.filter((e) => e.source.kind === 'real');
+    const seen = real.map((e) => ({
+      file: e.file,
+      git: e.source.kind === 'real' && e.source.git,
+      listed: e.context.list('')?.some((d) => d.name === '.git' && d.directory) ?? false,
+      head: e.context.readFile('.git/HEAD') === GIT_HEAD && e.context.exists('.git'),
+    }));
+    expect(seen.filter((s) => s.listed !== s.git || s.head !== s.git)).toEqual([]);
+    expect(seen.some((s) => s.git) && seen.some((s) => !s.git)).toBe(true);
   });
 
   test.each(entries.map((e) => [e.file, e] as const))('%s', (_file, entry) => {
