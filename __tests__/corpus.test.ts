@@ -6,6 +6,7 @@
  * of stages; it raises no validation error the input did not have (src/engine/dockerfile-errors.ts);
  * the edit history replays to the output, instructions no edit touched come out byte for byte, and
  * the file's style stays; and a second run, with the context files the first one wrote, changes nothing.
+ * CACHEFIX_CORPUS=<dir> runs it on another corpus of the same layout (the held-out half).
  */
 import { expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
@@ -49,8 +50,8 @@ function problems(text: string, context: BuildContext, dockerfilePath: string, u
 
 describeWhen(hasCorpus, 'corpus tests need ../shared/corpus beside the project')('corpus', () => {
   test('the corpus has files, and most have their real build context', () => {
-    expect(entries.length).toBeGreaterThan(40);
-    expect(entries.filter((e) => e.source.kind === 'real').length).toBeGreaterThan(40);
+    expect(entries.length).toBeGreaterThan(process.env.CACHEFIX_CORPUS === undefined ? 40 : 0);
+    expect(entries.filter((e) => e.source.kind === 'real').length).toBeGreaterThan(entries.length / 2);
   });
 
   test('each real context holds the corpus Dockerfile, byte for byte, at its dockerfilePath', () => {
@@ -69,7 +70,6 @@ describeWhen(hasCorpus, 'corpus tests need ../shared/corpus beside the project')
       head: e.context.readFile('.git/HEAD') === GIT_HEAD && e.context.exists('.git'),
     }));
     expect(seen.filter((s) => s.listed !== s.git || s.head !== s.git)).toEqual([]);
-    expect(seen.some((s) => s.git) && seen.some((s) => !s.git)).toBe(true);
   });
 
   test.each(entries.map((e) => [e.file, e] as const))('%s', (_file, entry) => {

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix, relative } from 'node:path';
 import { type BuildContext, type ContextEntry, memoryContext, normalizePath } from '../../src/context/context.js';
 import { fsContext } from '../../src/context/fs-context.js';
-import { corpusDir } from './paths.js';
+import { corpusDir, corpusLabel } from './paths.js';
 
 /** Where a corpus file's build context comes from. */
 export type CorpusContextSource =
@@ -71,7 +71,7 @@ export function corpus(): CorpusEntry[] {
       const dockerfilePath = posix.relative(root === '.' ? '' : root, row.path ?? 'Dockerfile');
       const git = real.git_in_context === 'yes';
       // described as the shared path, not the absolute one: messages land in the reviewed expectations
-      const context = { ...fsContext(join(corpusDir, dir)), description: `../shared/corpus/${dir}` };
+      const context = { ...fsContext(join(corpusDir, dir)), description: `${corpusLabel}/${dir}` };
       return {
         ...base,
         dockerfilePath,
