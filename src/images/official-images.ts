@@ -38,5 +38,8 @@ export function isWindowsImage(image: string): boolean {
  */
 export function officialImage(image: string): OfficialImage | null {
   if (isWindowsImage(image)) return null;
-  return IMAGES.find((known) => new RegExp(`(^|/)${known.name}([:@]|$)`).test(image)) ?? null;
+  return NAMED.find(([pattern]) => pattern.test(image))?.[1] ?? null;
 }
+
+/** Each image with the pattern of its references, made once (officialImage runs for every stage and RUN). */
+const NAMED: readonly (readonly [RegExp, OfficialImage])[] = IMAGES.map((known) => [new RegExp(`(^|/)${known.name}([:@]|$)`), known]);
