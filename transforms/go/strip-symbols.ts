@@ -162,13 +162,14 @@ function editLdflags(doc: ParsedDockerfile, build: GoBuildCommand, flag: GoFlag)
 
   const fields = splitQuoted(flags);
   if (fields === null) return { reason: `${shown} has an unclosed quote` };
-  const opaque = fields.find((f, i) => f.includes(OPAQUE) && !isFlagValue(fields, i));
-  if (opaque !== undefined) {
-    return { reason: `a shell expansion in ${shown} may itself set linker flags such as -s or -w` };
-  }
+  // both already written: whatever an expansion adds, there is nothing to do
   const missing = missingFlags(fields);
   if (missing === null) return { reason: `${shown} turns -s or -w off: the symbols are kept on purpose` };
   if (missing.length === 0) return null;
+  const opaque = fields.find((f, i) => f.includes(OPAQUE) && !isFlagValue(fields, i));
+  if (opaque !== undefined) {
+    return { reason: `a shell expansion in ${shown} may already set ${missing.join(' and ')}, or turn ${missing.length > 1 ? 'them' : 'it'} off on purpose` };
+  }
 
   // What it writes: after the opening quote (or the pattern's `=`), before any continuation there.
   const text = `${missing.join(' ')}${flags.trim() === '' ? '' : ' '}`;
