@@ -53,6 +53,12 @@ describe('go/trimpath and the Go version', () => {
     expect(fix(input, [trimpath], goMod('1.13'))).toEqual({ output: input.replace('go build', 'go build -trimpath'), skips: [] });
   });
 
+  test('an ARG without default in the tag: go.mod\'s go line stands in', () => {
+    const input = build('ARG GO_VERSION\nFROM golang:${GO_VERSION}-alpine');
+    expect(fix(input, [trimpath], goMod('1.20')).output).toContain('go build -trimpath');
+    expect(fix(input, [trimpath], goMod('1.12')).skips).toEqual(['cannot tell whether golang:${GO_VERSION}-alpine has Go 1.13 or later, which -trimpath needs (an ARG without default in the image, and go.mod says go 1.12)']);
+  });
+
   test('an unknown image and no go line: cannot tell', () => {
     const input = build('FROM company/go-builder:7');
     expect(fix(input, [trimpath], goMod(null)).skips).toEqual(['cannot tell whether company/go-builder:7 has Go 1.13 or later, which -trimpath needs (no Go version in its tag, and no go line in go.mod)']);
@@ -87,6 +93,10 @@ describe('go/mod-download-first and module mode', () => {
     ['a custom GOPATH', 'FROM golang:1.12', '/work/src/example.com/app', 'ENV GOPATH=/work\n', gopathSkip('golang:1.12', '1.12', '/work/src/example.com/app')],
     ['Go 1.10: no modules at all', 'FROM golang:1.10', '/src', '', 'golang:1.10 has Go 1.10, which predates modules (Go 1.11): the build runs in GOPATH mode, where go mod download fails'],
     ['GO111MODULE=off on a modern Go', 'FROM golang:1.21', '/src', 'ENV GO111MODULE=off\n', 'GO111MODULE=off: the build runs in GOPATH mode, where go mod download fails'],
+    ['an ARG without default in $GOPATH/src with an old go line', 'ARG GO_VERSION\nFROM golang:${GO_VERSION}', '/go/src/app', '',
+      'cannot tell whether golang:${GO_VERSION} has Go 1.13 or later (an ARG without default in the image, and go.mod says go 1.12): before Go 1.13, go commands inside $GOPATH/src (/go/src/app) without GO111MODULE=on run in GOPATH mode, where go mod download fails'],
+    ['Go from a tarball, $HOME/go/src', 'FROM debian:stretch\nRUN curl -fsSL https://dl.google.com/go/go1.12.9.linux-amd64.tar.gz | tar -C /usr/local -xz', '/root/go/src/app', '',
+      'debian:stretch has Go 1.12.9: before Go 1.13, go commands inside $GOPATH/src (/root/go/src/app) without GO111MODULE=on run in GOPATH mode, where go mod download fails'],
     ['an unknown Go in $GOPATH/src with an old go line', 'FROM golang@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef', '/go/src/app', '',
       'cannot tell whether golang@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef has Go 1.13 or later (no Go version in its tag, and go.mod says go 1.12): before Go 1.13, go commands inside $GOPATH/src (/go/src/app) without GO111MODULE=on run in GOPATH mode, where go mod download fails'],
   ])('skips: %s', (_name, from, workdir, extra, reason) => {

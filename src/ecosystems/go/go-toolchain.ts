@@ -110,23 +110,24 @@ function installedGoVersion(doc: ParsedDockerfile, stage: Stage, at: Instruction
 
 /**
  * Whether a stage's Go is at least `minimum`: the toolchain's version (see stageToolchain; an untagged
- * or `latest` golang image is the newest Go), or when that is unknown, go.mod's `go` line, the least
- * Go the module is written for. `known` is null when neither says.
+ * or `latest` golang image is the newest Go), or when that is unknown (no version in the tag, or an
+ * ARG without default in it), go.mod's `go` line, the least Go the module is written for. `known` is
+ * null when neither says; `evidence` then says why, for a message.
  */
-function stageGoAtLeast(doc: ParsedDockerfile, stage: Stage, at: Instruction, goMod: string | null, minimum: string): { known: boolean | null; image: string; version: string | null; evidence: string } | { reason: string } {
+function stageGoAtLeast(doc: ParsedDockerfile, stage: Stage, at: Instruction, goMod: string | null, minimum: string): { known: boolean | null; image: string; version: string | null; evidence: string } {
   const toolchain = stageToolchain(doc, stage, at);
-  if ('reason' in toolchain) return toolchain;
   const declared = goMod === null ? null : parseGoMod(goMod).go;
-  let known = goAtLeast(toolchain, minimum);
+  let known = 'reason' in toolchain ? null : goAtLeast(toolchain, minimum);
   if (known === null && declared !== null && compareGoVersions(declared, minimum) >= 0) known = true;
-  const evidence = goMod === null ? 'no go.mod at the context root' : declared === null ? 'no go line in go.mod' : `go.mod says go ${declared}`;
-  return { known, image: toolchain.image, version: toolchain.goVersion, evidence: `no Go version in its tag, and ${evidence}` };
+  const image = 'reason' in toolchain ? stageLineage(doc, stage).at(-1)?.image ?? '' : toolchain.image;
+  const tag = 'reason' in toolchain ? 'an ARG without default in the image' : 'no Go version in its tag';
+  const mod = goMod === null ? 'no go.mod at the context root' : declared === null ? 'no go line in go.mod' : `go.mod says go ${declared}`;
+  return { known, image, version: 'reason' in toolchain ? null : toolchain.goVersion, evidence: `${tag}, and ${mod}` };
 }
 
 /** Why a stage's Go may lack `feature`, which Go `minimum` brought (see stageGoAtLeast); null when it has it. */
 export function missingGoFeature(doc: ParsedDockerfile, stage: Stage, at: Instruction, goMod: string | null, minimum: string, feature: string): string | null {
   const go = stageGoAtLeast(doc, stage, at, goMod, minimum);
-  if ('reason' in go) return `${go.reason}, so whether it has Go ${minimum} or later, which ${feature} needs`;
   if (go.known === true) return null;
   if (go.known === false) return `${go.image} has Go ${go.version ?? '?'}, and ${feature} needs Go ${minimum} or later`;
   return `cannot tell whether ${go.image} has Go ${minimum} or later, which ${feature} needs (${go.evidence})`;
@@ -148,16 +149,17 @@ export function predatesGoCaches(doc: ParsedDockerfile, stage: Stage, at: Instru
 export function gopathModeReason(doc: ParsedDockerfile, stage: Stage, at: Instruction, dir: string | null, goMod: string | null, go111module: string | null): string | null {
   if (go111module === 'off') return 'GO111MODULE=off: the build runs in GOPATH mode';
   const toolchain = stageToolchain(doc, stage, at);
-  if ('reason' in toolchain) return null;
-  if (goAtLeast(toolchain, '1.11') === false) {
+  if (!('reason' in toolchain) && goAtLeast(toolchain, '1.11') === false) {
     return `${toolchain.image} has Go ${toolchain.goVersion ?? '?'}, which predates modules (Go 1.11): the build runs in GOPATH mode`;
   }
   if (go111module === 'on') return null;
-  const gopath = runEnvironment(doc, stage, at).vars.get('GOPATH') ?? (toolchain.golang ? '/go' : '/root/go');
+  // the golang image sets GOPATH=/go (runEnvironment knows); elsewhere Go's default is $HOME/go
+  const env = runEnvironment(doc, stage, at).vars;
+  const gopath = env.has('GOPATH') ? env.get('GOPATH') ?? null : `${env.get('HOME') ?? '/root'}/go`;
   if (gopath === null || dir === null) return null;
   if (!gopath.split(':').some((p) => p !== '' && (dir === `${p}/src` || dir.startsWith(`${p}/src/`)))) return null;
   const go = stageGoAtLeast(doc, stage, at, goMod, '1.13');
-  if ('reason' in go || go.known === true) return null;
+  if (go.known === true) return null;
   const rule = `before Go 1.13, go commands inside $GOPATH/src (${dir}) without GO111MODULE=on run in GOPATH mode`;
   if (go.known === false) return `${go.image} has Go ${go.version ?? '?'}: ${rule}`;
   return `cannot tell whether ${go.image} has Go 1.13 or later (${go.evidence}): ${rule}`;
