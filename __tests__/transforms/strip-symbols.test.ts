@@ -27,6 +27,8 @@ describe('edits inside the value', () => {
     ['backticks inside an -X value', 'go build -ldflags "-X main.date=`date -u +%F`" .', 'go build -ldflags "-s -w -X main.date=`date -u +%F`" .'],
     ['--s and -w=true count as present', `go build -ldflags '--s -w=true' .`, null],
     ['both present beside an expansion: nothing to do, no skip', 'go build -ldflags "-s -w ${EXTRA}" .', null],
+    ['both present after a leading expansion', 'go build -ldflags "${EXTRA} -w -s" .', null],
+    ['both present after a command substitution', 'go build -ldflags="$(cat flags) -s -w -X main.v=$V" .', null],
     ['a pattern with an empty flag list', 'go build -ldflags="all=" .', 'go build -ldflags="all=-s -w" .'],
     ['a separate value on the next line', 'go build -ldflags \\\n    "-X main.v=1" .', 'go build -ldflags \\\n    "-s -w -X main.v=1" .'],
   ])('%s', (_name, run, expected) => {

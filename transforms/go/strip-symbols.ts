@@ -148,6 +148,9 @@ function editLdflags(doc: ParsedDockerfile, build: GoBuildCommand, flag: GoFlag)
 
   const decoded = decodeValue(value.raw, value.quote);
   if ('reason' in decoded) return decoded;
+  // both already written (`"${EXTRA} -s -w"`): whatever an expansion adds, there is nothing to do
+  const written = splitQuoted(decoded.text);
+  if (written !== null && missingFlags(written)?.length === 0) return null;
   // Go reads `pattern=flags` when the trimmed value does not start with `-`
   let insertAt = value.start;
   let flags = decoded.text;
@@ -162,7 +165,6 @@ function editLdflags(doc: ParsedDockerfile, build: GoBuildCommand, flag: GoFlag)
 
   const fields = splitQuoted(flags);
   if (fields === null) return { reason: `${shown} has an unclosed quote` };
-  // both already written: whatever an expansion adds, there is nothing to do
   const missing = missingFlags(fields);
   if (missing === null) return { reason: `${shown} turns -s or -w off: the symbols are kept on purpose` };
   if (missing.length === 0) return null;
