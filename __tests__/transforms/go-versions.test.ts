@@ -159,3 +159,14 @@ describe('the default transforms on old Go', () => {
     if (!name.startsWith('Go 1.12 on Alpine')) expect(output).not.toContain('go mod download');
   });
 });
+
+describe('go/mod-download-first names a Go RUN between the COPY and the download as such', () => {
+  test('go clean -modcache would throw a moved download away', () => {
+    const input = 'FROM golang:1.19\nWORKDIR /src\nCOPY . .\nRUN go clean -modcache\nRUN go mod download\nRUN go build -o /app .\n';
+    expect(fix(input, [modDownloadFirst], goMod('1.19')).skips).toEqual(['"RUN go clean -modcache" empties the module cache after the source COPY, so a download moved above the COPY would be thrown away (drop the go clean first)']);
+  });
+  test('another go command', () => {
+    const input = 'FROM golang:1.19\nWORKDIR /src\nCOPY . .\nRUN go version && go env\nRUN go build -o /app .\n';
+    expect(fix(input, [modDownloadFirst], goMod('1.19')).skips).toEqual(['"RUN go version && go env" runs go between the source COPY and "RUN go build -o /app .", the first Go command that reads the module; the download might need it (move it above the COPY first)']);
+  });
+});
