@@ -14,12 +14,21 @@ function fix(dockerfile: string, files: Record<string, string> = MODULE) {
 const build = (run: string, extra = '') => `FROM golang:1.21 AS build\nWORKDIR /src\nCOPY . .\n${extra}RUN ${run}\n\nFROM scratch\nCOPY --from=build /src/app /app\n`;
 
 describe('leaves the build alone', () => {
+  test('-extldflags -static with no go.mod in the context: the flags alone hold it back', () => {
+    const input = build(`go build -ldflags '-extldflags "-static"' -o app .`).replace('golang:1.21', 'golang:1.19-alpine');
+    expect(fix(input, {}).skips).toEqual([]);
+    expect(fix(input, {}).output).toBe(input);
+  });
   test.each([
     ['ENV CGO_ENABLED', build('go build -o app .', 'ENV CGO_ENABLED=1\n')],
     ['an ARG CGO_ENABLED', build('go build -o app .', 'ARG CGO_ENABLED\n')],
     ['export earlier in the RUN', build('export CGO_ENABLED=1 && go build -o app .')],
     ['go env -w in an earlier RUN', build('go build -o app .', 'RUN go env -w CGO_ENABLED=1\n')],
     ['a static cgo link', build(`go build -ldflags '-linkmode external -extldflags "-static"' -o app .`)],
+    // cgo packages (go-sqlite3) link externally by themselves: -extldflags -static alone is a static cgo binary
+    ['-extldflags "-static" without -linkmode', build(`go build -ldflags '-extldflags "-static"' -o app .`)],
+    ['-extldflags=-static beside -s -w', build('go build -ldflags "-s -w -extldflags=-static" -o app .')],
+    ['-extldflags with -static among other linker flags', build(`go build -tags netgo -ldflags '-w -extldflags "-lm -static"' -o app .`)],
     ['a copy of certificates only', build('go build -o app .').replace('/src/app /app', '/etc/ssl/certs /etc/ssl/certs')],
     ['a copy of a path no build writes', build('go build -o app .').replace('/src/app /app', '/src/config.yaml /config.yaml')],
     ['golang:alpine with Go >= 1.20 and no compiler', build('go build -o app .').replace('golang:1.21', 'golang:1.21-alpine')],
@@ -45,8 +54,8 @@ describe('rewrites', () => {
     const input = 'FROM golang:1.21 AS build\nWORKDIR /src\nCOPY . .\nRUN GOOS=linux go build -o bin/app .\nFROM busybox\nCOPY --from=build /src/bin/ /usr/local/bin/\n';
     expect(fix(input).output).toContain('RUN CGO_ENABLED=0 GOOS=linux go build -o bin/app .');
   });
-  test('pure-Go build tags and a Debian base with gcc installed', () => {
-    const input = 'FROM debian:bookworm AS build\nRUN apt-get update && apt-get install -y golang gcc\nWORKDIR /src\nCOPY . .\nRUN go build -tags netgo,osusergo -o app .\nFROM scratch\nCOPY --from=build /src/app /app\n';
+  test('pure-Go build tags and a Debian base whose golang package brings gcc', () => {
+    const input = 'FROM debian:bookworm AS build\nRUN apt-get update && apt-get install -y golang\nWORKDIR /src\nCOPY . .\nRUN go build -tags netgo,osusergo -o app .\nFROM scratch\nCOPY --from=build /src/app /app\n';
     expect(fix(input).output).toContain('RUN CGO_ENABLED=0 go build -tags netgo,osusergo -o app .');
   });
   test('cgo in vendor/ and testdata/ does not count', () => {
@@ -90,6 +99,26 @@ describe('skips with a reason', () => {
   test('a heredoc RUN that builds', () => {
     const input = 'FROM golang:1.21 AS build\nWORKDIR /src\nCOPY . .\nRUN <<EOF\ngo build -o app .\nEOF\nFROM scratch\nCOPY --from=build /src/app /app\n';
     expect(fix(input).skips).toEqual([expect.stringMatching(/^cannot read the RUN on line 4 \(RUN uses a heredoc\)/)]);
+  });
+  test.each([
+    ['apk add gcc musl-dev on golang:alpine', 'golang:1.19-alpine', 'RUN apk add --no-cache gcc musl-dev\n', 'the build stage installs a C compiler ("RUN apk add --no-cache gcc musl-dev")'],
+    ['apk add build-base', 'golang:1.22-alpine', 'RUN apk add build-base git\n', 'the build stage installs a C compiler ("RUN apk add build-base git")'],
+    ['apt-get install build-essential on Debian', 'golang:1.21', 'RUN apt-get update && apt-get install -y build-essential\n', 'the build stage installs a C compiler ("RUN apt-get update && apt-get install -y build-essential")'],
+    ['CGO_ENABLED=1 for go test in another RUN', 'golang:1.21', 'RUN CGO_ENABLED=1 go test ./...\n', '"RUN CGO_ENABLED=1 go test ./..." sets CGO_ENABLED=1'],
+  ])('signs that cgo is wanted, with or without a go.mod: %s', (_name, image, extra, sign) => {
+    const input = build('go build -o app .', extra).replace('golang:1.21', image);
+    const reason = `${sign}, so the build may need cgo: set CGO_ENABLED=0 by hand if it does not, or link it statically`;
+    expect(fix(input)).toEqual({ output: input, skips: [reason] });
+    expect(fix(input, {})).toEqual({ output: input, skips: [reason] });
+  });
+  test('CGO_ENABLED=1 in another stage', () => {
+    const input = `FROM golang:1.21 AS test\nENV CGO_ENABLED=1\nRUN go test ./...\n\n${build('go build -o app .')}`;
+    expect(fix(input).skips).toEqual(['"ENV CGO_ENABLED=1" sets CGO_ENABLED=1, so the build may need cgo: set CGO_ENABLED=0 by hand if it does not, or link it statically']);
+  });
+  test('a go.mod that requires a cgo module outranks the signs', () => {
+    const files = { ...MODULE, 'go.mod': 'module example.com/app\n\ngo 1.21\n\nrequire github.com/mattn/go-sqlite3 v1.14.22\n' };
+    const input = build('go build -o app .', 'RUN apt-get update && apt-get install -y gcc\n');
+    expect(fix(input, files).skips).toEqual([expect.stringMatching(/^go\.mod requires github\.com\/mattn\/go-sqlite3, which needs cgo/)]);
   });
   test('a base image that may or may not have a C compiler', () => {
     const input = 'FROM ubuntu:24.04 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o app .\nFROM scratch\nCOPY --from=build /src/app /app\n';

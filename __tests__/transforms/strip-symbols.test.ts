@@ -26,6 +26,9 @@ describe('edits inside the value', () => {
     ['an expansion as the value of -extldflags', 'go build -ldflags "-linkmode external -extldflags $STATIC" .', 'go build -ldflags "-s -w -linkmode external -extldflags $STATIC" .'],
     ['backticks inside an -X value', 'go build -ldflags "-X main.date=`date -u +%F`" .', 'go build -ldflags "-s -w -X main.date=`date -u +%F`" .'],
     ['--s and -w=true count as present', `go build -ldflags '--s -w=true' .`, null],
+    ['both present beside an expansion: nothing to do, no skip', 'go build -ldflags "-s -w ${EXTRA}" .', null],
+    ['both present after a leading expansion', 'go build -ldflags "${EXTRA} -w -s" .', null],
+    ['both present after a command substitution', 'go build -ldflags="$(cat flags) -s -w -X main.v=$V" .', null],
     ['a pattern with an empty flag list', 'go build -ldflags="all=" .', 'go build -ldflags="all=-s -w" .'],
     ['a separate value on the next line', 'go build -ldflags \\\n    "-X main.v=1" .', 'go build -ldflags \\\n    "-s -w -X main.v=1" .'],
   ])('%s', (_name, run, expected) => {
@@ -39,7 +42,8 @@ describe('edits inside the value', () => {
 describe('skips with a reason', () => {
   test.each([
     ['a pattern that is a variable', 'go build -ldflags="${PATTERN}=-X main.v=1" .', /is a variable/],
-    ['a field that is only an expansion', 'go build -ldflags "-X main.v=1 $(cat flags)" .', /may itself set linker flags/],
+    ['a field that is only an expansion', 'go build -ldflags "-X main.v=1 $(cat flags)" .', /may already set -s and -w, or turn them off on purpose$/],
+    ['an expansion beside -w names only -s', 'go build -ldflags "-w ${EXTRA}" .', /\$\{EXTRA\}" may already set -s, or turn it off on purpose$/],
     ['-w=0', 'go build -ldflags "-w=0" .', /turns -s or -w off/],
     ['two -ldflags', 'go build -ldflags "-X a.b=1" -ldflags "all=-X a.c=2" .', /several -ldflags/],
     ['mixed quoting', 'go build -ldflags "-X main.v="$V .', /mixes quoted and unquoted text/],

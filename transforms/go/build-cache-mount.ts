@@ -4,7 +4,7 @@
  * Looks for: RUN steps in Go stages that download modules or compile (`go build|install|test|vet|
  * generate|run`, `go mod download`, or `make` in a golang-based stage) without cache mounts for
  * Go's module cache (GOMODCACHE) and build cache (GOCACHE).
- * Checks: where those caches are for that RUN (the golang image's defaults, then ENV GOPATH,
+ * Checks: the stage's Go is not known to predate the build cache (Go 1.10); where those caches are for that RUN (the golang image's defaults, then ENV GOPATH,
  * GOMODCACHE, GOCACHE, HOME and USER, through stage inheritance); that no mount already claims the
  * target; that the module cache is not needed in the image (vendored builds, an image that runs `go`
  * at run time, a later `COPY --from` of the cache directory).
@@ -22,6 +22,7 @@ import { removeChainedCommandEdits } from '../../src/engine/removal.js';
 import { ResultBuilder, type Transform, type TransformContext } from '../../src/engine/transform.js';
 import { type GoCacheDirs, goCacheDirs } from '../../src/ecosystems/go/go-caches.js';
 import { isGolangImage, goSubcommand, mentionsGoCommand } from '../../src/ecosystems/go/go.js';
+import { predatesGoCaches } from '../../src/ecosystems/go/go-toolchain.js';
 
 /** Subcommands that compile or download, and so read or fill a cache. */
 const CACHING_SUBCOMMANDS = new Set(['build', 'install', 'test', 'vet', 'generate', 'run', 'list', 'get', 'tool', 'mod download', 'mod tidy', 'mod verify', 'mod vendor', 'mod graph', 'mod why']);
@@ -66,6 +67,11 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
   const family = stageFamily(doc, stage);
 
   for (const run of runs) {
+    const oldGo = predatesGoCaches(doc, stage, run.instruction);
+    if (oldGo) {
+      out.skip(run.instruction, oldGo);
+      continue;
+    }
     const dirs = goCacheDirs(runEnvironment(doc, stage, run.instruction));
     if ('reason' in dirs) {
       out.skip(run.instruction, dirs.reason);

@@ -132,10 +132,16 @@ function cgoProblem(doc: ParsedDockerfile, build: GoBuildCommand): string | null
   const cgo = buildEnv(doc, build, 'CGO_ENABLED');
   if (cgo?.value === '0') return null;
   const toolchain = stageToolchain(doc, build.stage, build.instruction);
-  if (cgo === null && !('reason' in toolchain) && toolchain.golang && toolchain.variant === 'alpine' && goAtLeast(toolchain, '1.20') && !installsCCompiler(doc, build.stage, build.instruction)) {
-    return null;
-  }
-  return 'cgo may be on (CGO_ENABLED is not 0), and Go\'s build cache does not notice changes to the C libraries cgo uses: -a is the documented way to rebuild against them (set CGO_ENABLED=0 if the binary needs no cgo)';
+  const known = 'reason' in toolchain ? null : toolchain;
+  const compiler = installsCCompiler(doc, build.stage, build.instruction);
+  if (cgo === null && known?.golang && known.variant === 'alpine' && goAtLeast(known, '1.20') && !compiler) return null;
+  // say why cgo is on, in the same terms as go/trimpath's skip of the same build
+  let on = 'cgo may be on (CGO_ENABLED is not 0)';
+  if (cgo !== null) on = cgo.value === null ? 'cgo may be on (the value of CGO_ENABLED is not literal)' : `cgo is on (CGO_ENABLED=${cgo.value})`;
+  else if (known?.golang && known.variant === 'alpine' && !compiler && goAtLeast(known, '1.20') === false) {
+    on = `cgo is on: ${known.image} has Go ${known.goVersion ?? '?'}, which turns it on by default even without a C compiler (CGO_ENABLED is not set)`;
+  } else if (compiler || (known?.golang && known.variant === 'debian')) on = 'cgo is on: the stage has a C compiler and CGO_ENABLED is not set';
+  return `${on}, and Go's build cache does not notice changes to the C libraries cgo uses: -a is the documented way to rebuild against them (set CGO_ENABLED=0 if the binary needs no cgo)`;
 }
 
 interface UnreadableRun {

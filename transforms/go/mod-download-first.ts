@@ -3,7 +3,8 @@
  *
  * Looks for: a Go stage that copies the whole build context (`COPY . .`, `COPY . /src`, `ADD . .`)
  * before its first Go command, with no earlier copy of go.mod.
- * Checks: the manifests the download needs are in the context and not ignored: go.mod (and go.sum
+ * Checks: the Go commands run in module mode (Go 1.11+, GO111MODULE not off, and not Go 1.11/1.12
+ * inside $GOPATH/src without GO111MODULE=on, where `go mod download` fails); the manifests the download needs are in the context and not ignored: go.mod (and go.sum
  * when present), the go.mod of every local `replace` target, and for a workspace go.work (go.work.sum
  * when present) with every used module's go.mod/go.sum; no vendor/modules.txt; nothing between the
  * source COPY and the Go command that the download could depend on.
@@ -14,8 +15,11 @@
  */
 import { normalizePath } from '../../src/context/context.js';
 import { ignoreRules } from '../../src/context/dockerignore.js';
-import { type GoCommand, needsModule, type StageScripts, stageScripts, mentionsGoCommand } from '../../src/ecosystems/go/go.js';
+import { type GoCommand, goSubcommand, needsModule, type StageScripts, stageScripts, mentionsGoCommand } from '../../src/ecosystems/go/go.js';
+import { instructionSnippet } from '../../src/engine/snippet.js';
 import { parseGoMod, parseGoWork } from '../../src/ecosystems/go/gomod.js';
+import { goCommandDir, goCommandEnv } from '../../src/ecosystems/go/go-binary.js';
+import { gopathModeReason } from '../../src/ecosystems/go/go-toolchain.js';
 import { copiesFile, copiesWholeContext, copySpec, declaredNames, effectiveWorkdir } from '../../src/engine/instructions.js';
 import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from '../../src/engine/parse.js';
 import { lineOf } from '../../src/engine/source.js';
@@ -41,6 +45,7 @@ export const modDownloadFirst: Transform = {
     'the module download now depends only on go.mod and go.sum, so a source change no longer re-downloads every module',
   safety: 'safe',
   preconditions: [
+    'the Go commands run in module mode: Go 1.11+, GO111MODULE not off, not Go 1.11/1.12 inside $GOPATH/src without GO111MODULE=on',
     'go.mod exists at the context path the COPY maps (or go.work with its modules), and .dockerignore does not exclude it',
     'go.sum and go.work.sum are copied only if they exist (and are not ignored)',
     'local replace targets and workspace modules lie inside the context and have a go.mod; no vendor/modules.txt',
@@ -71,6 +76,8 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
   // What it checks.
   const skip = (reason: string) => out.skip(sourceCopy, reason);
   if (opaqueGo) return skip(`the Go command on line ${opaqueGo.line + 1} is in a RUN I cannot read (${scripts.get(opaqueGo)?.reason ?? 'opaque'})`);
+  const gopathMode = firstGo ? gopathModeOf(doc, stage, firstGo, context) : null;
+  if (gopathMode) return skip(`${gopathMode}, where go mod download fails`);
   const modulesFrom = modulesCopiedIn(doc, stage, sourceCopy);
   if (modulesFrom) return skip(`the stage takes its modules from elsewhere (${describe(doc, modulesFrom)} copies into the module cache)`);
   const unknownFlag = sourceCopy.flags.find((f) => !CARRIED_COPY_FLAGS.has(f.name));
@@ -80,9 +87,7 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
   const plan = manifestPlan(context);
   if ('reason' in plan) return skip(plan.reason);
   const blocker = stage.instructions.find((i) => i.start > sourceCopy.start && i.start < goLimit && blocksDownload(i));
-  if (blocker) {
-    return skip(`${describe(doc, blocker)} sits between the source COPY and the first Go command; the download might need it (move it above the COPY first)`);
-  }
+  if (blocker) return skip(blockerReason(doc, blocker, scripts, firstGo));
   const fetchSetting = goRunFetchSetting(doc, stage, scripts, sourceCopy);
   if (fetchSetting) return skip(fetchSetting);
 
@@ -113,6 +118,13 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
   const cd = downloadDir === null ? '' : `cd ${downloadDir} && `;
   const runLine = `${indent}${keyword(doc, 'RUN')} ${cd}go mod download${eol}`;
   out.change(sourceCopy, [{ start: at, end: at, text: copyLine + runLine }], `added COPY ${manifests} and RUN ${cd}go mod download`);
+}
+
+/** Why the stage's first Go command may run in GOPATH mode (old Go, GO111MODULE), or null. */
+function gopathModeOf(doc: ParsedDockerfile, stage: Stage, go: GoCommand, context: TransformContext): string | null {
+  const dir = goCommandDir(doc, stage, go.instruction, go.command);
+  const go111module = goCommandEnv(doc, stage, go.instruction, go.command, 'GO111MODULE')?.value ?? null;
+  return gopathModeReason(doc, stage, go.instruction, dir, context.build.readFile('go.mod'), go111module);
 }
 
 /** Why a COPY destination cannot be reused in a generated shell-form COPY and `cd`, or null. */
@@ -307,6 +319,22 @@ function inStrictChain(doc: ParsedDockerfile, scripts: StageScripts['scripts'], 
 function directoryForm(dest: string): string {
   if (dest === '.' || dest === './') return './';
   return dest.endsWith('/') ? dest : `${dest}/`;
+}
+
+/**
+ * Why an instruction between the source COPY and the first Go command that reads the module keeps the
+ * download where it is. A RUN that itself runs go is named as such: `go clean -modcache` would throw
+ * away the modules a download above the COPY fetched.
+ */
+function blockerReason(doc: ParsedDockerfile, blocker: Instruction, scripts: StageScripts['scripts'], firstGo: GoCommand | undefined): string {
+  const commands = scripts.get(blocker)?.commands ?? [];
+  if (commands.some((c) => goSubcommand(c) === 'clean' && c.words.some((w) => /^--?modcache$/.test(w.value)))) {
+    return `${instructionSnippet(doc, blocker)} empties the module cache after the source COPY, so a download moved above the COPY would be thrown away (drop the go clean first)`;
+  }
+  if (firstGo && commands.some((c) => goSubcommand(c) !== null)) {
+    return `${instructionSnippet(doc, blocker)} runs go between the source COPY and ${instructionSnippet(doc, firstGo.instruction)}, the first Go command that reads the module; the download might need it (move it above the COPY first)`;
+  }
+  return `${describe(doc, blocker)} sits between the source COPY and the first Go command; the download might need it (move it above the COPY first)`;
 }
 
 function describe(doc: ParsedDockerfile, instruction: Instruction): string {

@@ -23,7 +23,8 @@ import { compareGoVersions, parseGoMod } from '../../src/ecosystems/go/gomod.js'
 import { copySpec } from '../../src/engine/instructions.js';
 import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from '../../src/engine/parse.js';
 import { runScript } from '../../src/shell/shell.js';
-import { installsCCompiler } from '../../src/ecosystems/go/go-toolchain.js';
+import { instructionSnippet } from '../../src/engine/snippet.js';
+import { cCompilerInstall, installsCCompiler } from '../../src/ecosystems/go/go-toolchain.js';
 import { ResultBuilder, type Transform, type TransformContext } from '../../src/engine/transform.js';
 import { isGolangImage } from '../../src/ecosystems/go/go.js';
 import { isWindowsImage } from '../../src/images/official-images.js';
@@ -176,11 +177,14 @@ function rewriteBuild(doc: ParsedDockerfile, build: GoBuildCommand, runtimes: Co
   if (typeof toolchain === 'object') return out.skip(build.instruction, toolchain.reason);
   const flag = cgoFlag(doc, build);
   if (flag === 'static') return;
-  const problem = flag ?? cgoInContext();
-  if (problem?.needsCgo) {
-    return out.skip(build.instruction, `${problem.reason}: the binary cannot be built with CGO_ENABLED=0 (link it statically by hand, or use a final image with its C library)`);
+  // the context is the proof, when there is one; without it the Dockerfile's own signs must do
+  const inContext = flag ?? cgoInContext();
+  if (inContext?.needsCgo) {
+    return out.skip(build.instruction, `${inContext.reason}: the binary cannot be built with CGO_ENABLED=0 (link it statically by hand, or use a final image with its C library)`);
   }
-  if (problem) return out.skip(build.instruction, problem.reason);
+  const wanted = cgoWanted(doc, build);
+  if (wanted) return out.skip(build.instruction, `${wanted}, so the build may need cgo: set CGO_ENABLED=0 by hand if it does not, or link it statically`);
+  if (inContext) return out.skip(build.instruction, inContext.reason);
 
   // What it writes: the prefix leads the command's other assignments, as in `CGO_ENABLED=0 GOOS=linux go build`.
   const at = Math.min(...build.command.assignments.map((a) => a.start), build.command.words[0]?.start ?? build.command.start);
@@ -234,13 +238,28 @@ function cgoFlag(doc: ParsedDockerfile, build: GoBuildCommand): CgoProblem | 'st
       const tag = value.split(/[\s,]+/).find((t) => CGO_TAGS.test(t));
       if (tag) return needs(`-tags ${tag} selects cgo code`);
     }
-    if (flag.name === '-ldflags' && /-linkmode[=\s]+['"]?external/.test(value)) {
-      return /-extldflags[=\s]+['"]?[^'"]*-static/.test(value) ? 'static' : needs('-ldflags -linkmode external links with the C toolchain');
-    }
+    if (flag.name === '-ldflags' && /-extldflags[=\s]+['"]?[^'"]*-static\b/.test(value)) return 'static';
+    if (flag.name === '-ldflags' && /-linkmode[=\s]+['"]?external/.test(value)) return needs('-ldflags -linkmode external links with the C toolchain');
     if (['-race', '-msan', '-asan', '-linkshared'].includes(flag.name)) return needs(`${flag.name} needs cgo`);
     if (flag.name === '-buildmode' && !['exe', 'default'].includes(value)) return needs(`-buildmode=${value} may need cgo`);
     if (flag.name === '-compiler' && value === 'gccgo') return needs('gccgo always links the C library');
   }
+  return null;
+}
+
+/** `CGO_ENABLED=1`, `CGO_ENABLED 1`, `CGO_ENABLED="1"` in any instruction. */
+const CGO_ON = /\bCGO_ENABLED\s*[= ]\s*["']?1\b/;
+
+/**
+ * What in the Dockerfile says its author wants cgo, though the build does not set CGO_ENABLED: a
+ * CGO_ENABLED=1 anywhere (another stage, another RUN), or a C compiler the build stage installs by
+ * name (`apk add gcc musl-dev`, `build-base`, `build-essential`). Null when nothing does.
+ */
+function cgoWanted(doc: ParsedDockerfile, build: GoBuildCommand): string | null {
+  const on = doc.instructions.find((i) => CGO_ON.test(doc.source.text.slice(i.argsStart, i.end)));
+  if (on) return `${instructionSnippet(doc, on)} sets CGO_ENABLED=1`;
+  const compiler = cCompilerInstall(doc, build.stage, build.instruction);
+  if (compiler?.explicit) return `the build stage installs a C compiler (${instructionSnippet(doc, compiler.instruction)})`;
   return null;
 }
 

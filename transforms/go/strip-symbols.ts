@@ -148,6 +148,9 @@ function editLdflags(doc: ParsedDockerfile, build: GoBuildCommand, flag: GoFlag)
 
   const decoded = decodeValue(value.raw, value.quote);
   if ('reason' in decoded) return decoded;
+  // both already written (`"${EXTRA} -s -w"`): whatever an expansion adds, there is nothing to do
+  const written = splitQuoted(decoded.text);
+  if (written !== null && missingFlags(written)?.length === 0) return null;
   // Go reads `pattern=flags` when the trimmed value does not start with `-`
   let insertAt = value.start;
   let flags = decoded.text;
@@ -162,13 +165,13 @@ function editLdflags(doc: ParsedDockerfile, build: GoBuildCommand, flag: GoFlag)
 
   const fields = splitQuoted(flags);
   if (fields === null) return { reason: `${shown} has an unclosed quote` };
-  const opaque = fields.find((f, i) => f.includes(OPAQUE) && !isFlagValue(fields, i));
-  if (opaque !== undefined) {
-    return { reason: `a shell expansion in ${shown} may itself set linker flags such as -s or -w` };
-  }
   const missing = missingFlags(fields);
   if (missing === null) return { reason: `${shown} turns -s or -w off: the symbols are kept on purpose` };
   if (missing.length === 0) return null;
+  const opaque = fields.find((f, i) => f.includes(OPAQUE) && !isFlagValue(fields, i));
+  if (opaque !== undefined) {
+    return { reason: `a shell expansion in ${shown} may already set ${missing.join(' and ')}, or turn ${missing.length > 1 ? 'them' : 'it'} off on purpose` };
+  }
 
   // What it writes: after the opening quote (or the pattern's `=`), before any continuation there.
   const text = `${missing.join(' ')}${flags.trim() === '' ? '' : ' '}`;

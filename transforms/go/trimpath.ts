@@ -7,6 +7,8 @@
  * package and every module-cache dependency, so a build from another WORKDIR, or another Dockerfile
  * sharing the cache mount, recompiles them all; with it they are keyed by module path and version.
  * Checks, per build:
+ *  - the stage has Go 1.13 or later, where -trimpath appeared: the golang image's tag (an untagged or
+ *    `latest` one is the newest Go), a copied or downloaded Go, else the go.mod `go` line;
  *  - GOFLAGS has a known value (not a variable or a build argument, which could say -trimpath=false);
  *  - no `-toolexec` (the tool sees every compiler command and may rely on its paths), no plugin or
  *    shared-library build (the loading program must agree on -trimpath, and it may be built
@@ -24,7 +26,7 @@
 import { type GoBuildCommand, addFlagEdit, goBuildCommands, parseFlags } from '../../src/ecosystems/go/go-build.js';
 import { buildEnv, goCommandEnv, resolveImage } from '../../src/ecosystems/go/go-binary.js';
 import { goflagsOf, isDebugBuild } from '../../src/ecosystems/go/go-flags.js';
-import { goAtLeast, installsCCompiler, stageToolchain } from '../../src/ecosystems/go/go-toolchain.js';
+import { goAtLeast, installsCCompiler, missingGoFeature, stageToolchain } from '../../src/ecosystems/go/go-toolchain.js';
 import { type GoCommand, needsModule, isGolangImage, goSubcommand } from '../../src/ecosystems/go/go.js';
 import { compareGoVersions, parseGoMod } from '../../src/ecosystems/go/gomod.js';
 import { type Instruction, type ParsedDockerfile, stageLineage } from '../../src/engine/parse.js';
@@ -47,6 +49,7 @@ export const trimpath: Transform = {
     'with -trimpath the build cache keys packages by module path and version instead of by directory, so a build from another WORKDIR or Dockerfile sharing the cache reuses them (and the binary no longer embeds build paths)',
   safety: 'safe',
   preconditions: [
+    'Go 1.13 or later: the golang image tag, a Go the stage installs, or else the go.mod go line',
     'GOFLAGS is literal; no -toolexec, plugin or shared-library build, or debug build (-gcflags -N -l)',
     'the standard library can be rebuilt: CGO_ENABLED=0, a C compiler, or Go 1.20 or later',
     'every go test/vet/run, make in a golang stage, and unreadable go build in the file has -trimpath too',
@@ -59,9 +62,12 @@ export const trimpath: Transform = {
     for (const run of unreadable) out.skip(run.instruction, `cannot read the RUN (${run.reason}) to add -trimpath to its go build`);
 
     // What it checks: each build on its own, then the other compiles sharing the packages.
-    const problems = new Map(builds.map((b) => [b, buildProblem(doc, b, context)]));
+    const goMod = context.build.readFile('go.mod');
+    const tooOld = new Map(builds.map((b) => [b, missingGoFeature(doc, b.stage, b.instruction, goMod, '1.13', '-trimpath')]));
+    const problems = new Map(builds.map((b) => [b, tooOld.get(b) ?? buildProblem(doc, b, context)]));
     for (const [build, problem] of problems) if (problem) out.skip(build.instruction, problem);
-    const blocked = builds.find((b) => problems.get(b));
+    // a build on a Go without -trimpath shares no compiled package with a newer Go's anyway
+    const blocked = builds.find((b) => problems.get(b) && !tooOld.get(b));
     const other = otherCompileWithout(doc);
     const unreadableBuild = unreadable[0];
     const unshared = 'with -trimpath here only, the two would share no compiled package';

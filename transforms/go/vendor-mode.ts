@@ -6,7 +6,9 @@
  * (`--mount=type=cache,target=<GOMODCACHE>`) on RUNs that build from vendor/, and `-mod=mod` /
  * `-mod=readonly` on `go build|test|install|vet` (both switch vendoring off).
  * Checks: `.dockerignore` lets vendor/ into the context; go.mod has a `go` directive (from 1.14 on,
- * vendor/ is the default; below it the build needs `-mod=vendor`); nothing in the stage family forces
+ * vendor/ is the default; below it, or with an image whose Go is older than 1.14, the build needs
+ * `-mod=vendor`); the Go commands run in module mode (not Go < 1.11, GO111MODULE=off, or Go 1.11/1.12
+ * inside $GOPATH/src without GO111MODULE=on, where `-mod` is an error); nothing in the stage family forces
  * module mode (`GOFLAGS=-mod=mod|readonly`, `ARG GOFLAGS`, a `-mod` with a variable); every Go step
  * that the removed download or mount served copies vendor/ in first (`COPY . .`, `COPY vendor ...`,
  * or a bind mount of the context); no `COPY --from` takes the module cache out of the stage; no
@@ -34,6 +36,8 @@ import { joinedByAnd, runScript, type RunScript, type ShellCommand } from '../..
 import { instructionSnippet } from '../../src/engine/snippet.js';
 import { ResultBuilder, type Transform, type TransformContext } from '../../src/engine/transform.js';
 import { goCacheDirs } from '../../src/ecosystems/go/go-caches.js';
+import { goCommandDir, goCommandEnv } from '../../src/ecosystems/go/go-binary.js';
+import { goAtLeast, gopathModeReason, stageToolchain } from '../../src/ecosystems/go/go-toolchain.js';
 
 /** Subcommands whose `-mod` flag decides between vendor/ and the module cache. */
 const FLAG_SUBCOMMANDS = new Set(['build', 'test', 'install', 'vet']);
@@ -69,7 +73,7 @@ export const vendorMode: Transform = {
 };
 
 /** What the context says about the vendored module, or why nothing may be changed. */
-type ModuleFacts = { readonly legacy: boolean } | { readonly reason: string };
+type ModuleFacts = { readonly legacy: boolean; readonly goMod: string } | { readonly reason: string };
 
 function moduleFacts(context: TransformContext): ModuleFacts {
   const goMod = context.build.readFile('go.mod');
@@ -80,7 +84,7 @@ function moduleFacts(context: TransformContext): ModuleFacts {
   }
   const go = parseGoMod(goMod).go;
   if (go === null) return { reason: 'go.mod has no go directive, so whether Go builds from vendor/ by default depends on the Go version' };
-  return { legacy: compareGoVersions(go, '1.14') < 0 };
+  return { legacy: compareGoVersions(go, '1.14') < 0, goMod };
 }
 
 /** One Go command inside a RUN, with its top-level neighbours in the `&&` chain. */
@@ -105,14 +109,19 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, module: ModuleFacts, 
   const flagged = goCommands.filter((g) => FLAG_SUBCOMMANDS.has(g.subcommand) && needsModule(g));
   const mounted = runs.filter((r) => isGoRun(doc, r) && moduleCacheMount(doc, stage, r.instruction) !== null);
   const modFlags = flagged.map((g) => ({ go: g, flag: modFlag(g) }));
-  const legacy = 'legacy' in module && module.legacy;
+  // Go before 1.14 never builds from vendor/ by itself, whatever go.mod says
+  const first = [...downloads, ...flagged][0];
+  const toolchain = first ? stageToolchain(doc, stage, first.instruction) : null;
+  const oldGo = toolchain !== null && !('reason' in toolchain) && goAtLeast(toolchain, '1.14') === false ? toolchain : null;
+  const legacy = 'legacy' in module && (module.legacy || oldGo !== null);
+  const legacyWhy = oldGo ? `${oldGo.image} has Go ${oldGo.goVersion ?? '?'}, which builds from vendor/ only when told (Go 1.14 made it the default)` : 'go.mod says go < 1.14, where vendor/ is not the default';
   const flagWork = modFlags.filter(({ flag }) => (flag ? flag.value === 'mod' || flag.value === 'readonly' : legacy));
   const candidates = new Set<Instruction>([...downloads, ...flagWork.map((f) => f.go)].map((g) => g.instruction));
   for (const r of mounted) candidates.add(r.instruction);
   if (candidates.size === 0) return;
 
   // What it checks, once per stage.
-  const blocker = 'reason' in module ? module.reason : moduleModeForced(doc, stage);
+  const blocker = 'reason' in module ? module.reason : moduleModeForced(doc, stage) ?? (first ? gopathMode(doc, stage, first, module.goMod) : null);
   if (blocker) {
     for (const instruction of candidates) out.skip(instruction, blocker);
     return;
@@ -151,12 +160,12 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, module: ModuleFacts, 
       continue;
     }
     if (!flag) {
-      note(go.instruction, [{ start: subcommandWord(go).end, end: subcommandWord(go).end, text: ' -mod=vendor' }], 'added -mod=vendor: go.mod says go < 1.14, where vendor/ is not the default');
+      note(go.instruction, [{ start: subcommandWord(go).end, end: subcommandWord(go).end, text: ' -mod=vendor' }], `added -mod=vendor: ${legacyWhy}`);
       continue;
     }
     const span: Span = { start: flag.words[0]!.start, end: flag.words[flag.words.length - 1]!.end };
     if (legacy) {
-      note(go.instruction, [{ ...span, text: '-mod=vendor' }], `replaced -mod=${flag.value ?? ''} with -mod=vendor: go.mod says go < 1.14, where vendor/ is not the default`);
+      note(go.instruction, [{ ...span, text: '-mod=vendor' }], `replaced -mod=${flag.value ?? ''} with -mod=vendor: ${legacyWhy}`);
       continue;
     }
     const words = go.command.words;
@@ -184,6 +193,12 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, module: ModuleFacts, 
   }
 
   for (const [instruction, { edits, details }] of changes) out.change(instruction, edits, details.join('; '));
+}
+
+/** Why the stage's Go commands may run in GOPATH mode, where -mod is an error and vendor/modules.txt means nothing. */
+function gopathMode(doc: ParsedDockerfile, stage: Stage, go: GoCommand, goMod: string): string | null {
+  const go111module = goCommandEnv(doc, stage, go.instruction, go.command, 'GO111MODULE')?.value ?? null;
+  return gopathModeReason(doc, stage, go.instruction, goCommandDir(doc, stage, go.instruction, go.command), goMod, go111module);
 }
 
 /** A RUN that runs go, a build driver, or Go we cannot read: the only ones whose mounts we judge. */
