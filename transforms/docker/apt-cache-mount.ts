@@ -1,0 +1,292 @@
+/**
+ * docker/apt-cache-mount (issue 12 §3; the pattern of Docker's own guide to cache mounts).
+ *
+ * Looks for: RUN steps that install Debian or Ubuntu packages with `apt-get` (install, upgrade,
+ * dist-upgrade, build-dep, ...) without a cache mount of /var/cache/apt. Such a step downloads
+ * every package again whenever it reruns, typically because one package was added to the list.
+ * Checks: the stage is built on an official Debian-family image (it ships docker-clean and no package
+ * lists), apt runs as root with its default directories, the RUN is one `&&` chain, no other mount or
+ * command uses apt's directories, and the clean-up that a mount would turn against the cache can go.
+ * Writes:
+ *  - `--mount=type=cache,target=/var/cache/apt,sharing=locked` (apt locks its cache, so concurrent
+ *    builds wait for each other instead of failing);
+ *  - `--mount=type=cache,target=/var/lib/apt/lists,sharing=locked` too when the RUN runs
+ *    `apt-get update` and deletes the lists itself, and nothing earlier left lists in the image: the
+ *    image then holds no lists, as before. Only the lists directory: /var/lib/apt also holds
+ *    `extended_states` (which packages were installed automatically), which belongs in the image;
+ *  - `mv /etc/apt/apt.conf.d/docker-clean /var/cache/apt/ && ` at the start of the chain and the
+ *    reverse `mv` at its end: the official images' docker-clean hook deletes downloaded packages
+ *    after every install, which would leave the cache mount empty; set aside in the mount during
+ *    the RUN and put back after it, the image keeps the hook (a derived image behaves as before);
+ *  - removes what would empty the cache: `apt-get clean`, and the apt paths of an `rm` (other paths
+ *    stay): the mount keeps them out of the image.
+ */
+import { dirname } from 'node:path/posix';
+import type { Edit } from '../../src/engine/edits.js';
+import { runEnvironment, userIds } from '../../src/engine/env.js';
+import { addMounts, type Mount, mountsOf } from '../../src/engine/mounts.js';
+import { type Instruction, type ParsedDockerfile, perParse, type Stage, stageLineage } from '../../src/engine/parse.js';
+import { removeChainedCommandEdits, removeTokenEdits, type Span } from '../../src/engine/removal.js';
+import { instructionSnippet } from '../../src/engine/snippet.js';
+import { ResultBuilder, type Transform } from '../../src/engine/transform.js';
+import { joinedByAnd, logicalBody, parseShell, runScript, type ShellCommand, type ShellWord } from '../../src/shell/shell.js';
+import {
+  APT_CACHE_DIR,
+  APT_LISTS_DIR,
+  type AptCommand,
+  aptCommand,
+  aptPathPlace,
+  type AptPathPlace,
+  cleansCache,
+  DOCKER_CLEAN,
+  installsPackages,
+  isDebianFamilyOfficialImage,
+  mentionsAptInstall,
+  mentionsAptUpdate,
+  movedDirectories,
+  rmPaths,
+  updatesLists,
+} from '../../src/ecosystems/apt/apt.js';
+
+export const aptCacheMount: Transform = {
+  id: 'docker/apt-cache-mount',
+  title: "Mount apt's package cache (and lists) on RUN steps that install Debian or Ubuntu packages",
+  rationale:
+    'downloaded packages now persist between builds in a cache mount, so a change to the package list downloads only the new packages instead of all of them',
+  safety: 'safe',
+  usesMounts: true,
+  preconditions: [
+    'the stage is built on an official Debian or Ubuntu based image (it ships docker-clean and no package lists), apt-get runs as root with its default directories',
+    'the RUN is one && chain (docker-clean is set aside at its start and put back at its end), in shell form, and no other mount or command uses apt directories',
+    'the lists get a mount only when the RUN runs apt-get update and deletes them itself, and no earlier step left lists in the image',
+  ],
+  apply(doc) {
+    const out = new ResultBuilder();
+    for (const stage of doc.stages) {
+      for (const run of stage.instructions) if (run.keyword === 'RUN' && !run.onbuild) rewriteRun(doc, stage, run, out);
+    }
+    return out.result();
+  },
+};
+
+/** The apt commands of a RUN, and where docker-clean is set aside and put back. */
+interface AptRun {
+  readonly commands: readonly ShellCommand[];
+  readonly apt: readonly AptCommand[];
+  readonly chain: Span;
+}
+
+function rewriteRun(doc: ParsedDockerfile, stage: Stage, run: Instruction, out: ResultBuilder): void {
+  // What it looks for: a RUN that installs packages and has no cache of them yet.
+  const script = runScript(doc, run);
+  const text = doc.source.text.slice(run.argsStart, run.end);
+  if (!script.parsed) {
+    if (mentionsAptInstall(text) && !hasCacheMount(run)) out.skip(run, `apt installs packages here, but the RUN cannot be read (${script.reason ?? 'unknown'}): add the cache mounts by hand`);
+    return;
+  }
+  const apt = script.commands.map(aptCommand).filter((a): a is AptCommand => a !== null);
+  const installs = apt.filter(installsPackages);
+  if (installs.length === 0 || hasCacheMount(run)) return;
+
+  // What it checks.
+  const chain = andChain(doc, run);
+  const reason = whyNot(doc, stage, run, apt, chain);
+  if (reason !== null || chain === null) {
+    out.skip(run, reason ?? 'the RUN is not one && chain');
+    return;
+  }
+  const aptRun: AptRun = { commands: script.commands, apt, chain };
+  const plan = cleanupPlan(doc, stage, run, aptRun);
+  if ('skip' in plan) {
+    out.skip(run, plan.skip);
+    return;
+  }
+
+  // What it writes.
+  const targets = [APT_CACHE_DIR, ...(plan.lists ? [APT_LISTS_DIR] : [])];
+  const edits: Edit[] = [
+    ...addMounts(doc, run, targets.map((t) => mountSpec(doc, t))),
+    { start: chain.start, end: chain.start, text: `${SET_ASIDE} && ` },
+    ...plan.edits,
+  ];
+  if (!plan.restoreWritten) edits.push({ start: chain.end, end: chain.end, text: ` && ${PUT_BACK}` });
+  out.change(run, edits, `added cache mounts for ${targets.join(' and ')}${plan.lists ? '' : plan.listsNote}`);
+}
+
+const SET_ASIDE = `mv ${DOCKER_CLEAN} ${APT_CACHE_DIR}/`;
+const PUT_BACK = `mv ${APT_CACHE_DIR}/docker-clean ${dirname(DOCKER_CLEAN)}/`;
+
+function hasCacheMount(run: Instruction): boolean {
+  return mountsOf(run).some((m) => m.type === 'cache' && contains(m.target, APT_CACHE_DIR));
+}
+
+/** Whether `dir` is `path` or a directory above it. */
+function contains(dir: string, path: string): boolean {
+  return dir === path || path.startsWith(`${dir === '/' ? '' : dir}/`);
+}
+
+/** Why the RUN cannot be rewritten whatever its clean-up, or null. */
+function whyNot(doc: ParsedDockerfile, stage: Stage, run: Instruction, apt: readonly AptCommand[], chain: Span | null): string | null {
+  const other = apt.find((a) => installsPackages(a) && a.tool !== 'apt-get');
+  if (other?.tool === 'apt') return '`apt install` deletes the packages it downloaded (the apt command does not keep them), so a cache mount would stay empty; apt-get keeps them';
+  if (other) return `${other.tool} is not handled: only apt-get's use of the package cache is checked`;
+  for (const a of apt) {
+    const moved = movedDirectories(a);
+    if (moved) return `${moved}: the cache mounts would miss them`;
+  }
+  const user = runEnvironment(doc, stage, run).user;
+  if (userIds(user) !== '') return `the RUN runs as USER ${user}, and apt-get needs root; the cache mounts would belong to root`;
+  const lineage = stageLineage(doc, stage);
+  const image = lineage.at(-1)?.image ?? '';
+  if (!isDebianFamilyOfficialImage(image)) {
+    return `cannot confirm that ${image} ships ${DOCKER_CLEAN} and no package lists, as the official Debian and Ubuntu images do (the rewrite sets the hook aside during the RUN)`;
+  }
+  const touchesHook = lineage.flatMap((s) => s.instructions).find((i) => i.start <= run.start && i.keyword !== 'FROM' && doc.source.text.slice(i.argsStart, i.end).includes('docker-clean'));
+  if (touchesHook) return `${instructionSnippet(doc, touchesHook)} handles docker-clean itself`;
+  const mount = mountsOf(run).find((m) => contains(m.target, APT_CACHE_DIR) || contains(m.target, APT_LISTS_DIR) || contains(APT_CACHE_DIR, m.target) || contains(APT_LISTS_DIR, m.target));
+  if (mount) return `a ${mount.type} mount already uses ${mount.target}`;
+  if (chain === null) return 'the RUN is not one && chain, so docker-clean (which would empty the cache mount) cannot be set aside at its start and put back at its end';
+  return null;
+}
+
+/**
+ * The source span of the RUN's script when it is one `&&` chain (`a && b && if ...; fi`): wrapping
+ * it as `mv ... && <chain> && mv ...` then runs the put-back exactly when the chain succeeded. With
+ * `;`, `||` or `&` at the top level the wrapper would bind to one part only.
+ */
+function andChain(doc: ParsedDockerfile, run: Instruction): Span | null {
+  const body = logicalBody(doc, run);
+  const script = parseShell(body.text);
+  const statement = script.commands.length === 1 ? script.commands[0] : undefined;
+  if (!statement || statement.background) return null;
+  const node = statement.command;
+  if (node.type === 'AndOr' && node.operators.some((o) => o !== '&&')) return null;
+  const at = (pos: number): number => body.map[Math.min(pos, body.map.length - 1)] ?? run.end;
+  return { start: at(node.pos), end: at(node.end - 1) + 1 };
+}
+
+interface Plan {
+  readonly lists: boolean;
+  /** Why the lists get no mount, for the change detail. */
+  readonly listsNote: string;
+  readonly edits: readonly Edit[];
+  /** The last command of the chain was replaced by the put-back. */
+  readonly restoreWritten: boolean;
+}
+
+/**
+ * What to remove so the cache survives (`apt-get clean`, apt paths of `rm`), and whether the lists
+ * can be mounted too.
+ */
+function cleanupPlan(doc: ParsedDockerfile, stage: Stage, run: Instruction, aptRun: AptRun): Plan | { skip: string } {
+  const { commands, apt, chain } = aptRun;
+  const removable = (command: ShellCommand) => removal(doc, commands, command, chain) !== null;
+
+  // the lists: mounted only when the image had none after this RUN anyway
+  const firstUpdate = apt.find(updatesLists);
+  const firstInstall = apt.find(installsPackages);
+  const listRms = commands.filter((c) => placesOf(c).has('lists'));
+  const earlier = leftLists(doc, stage, run);
+  const stuck = listRms.find((c) => [...placesOf(c)].every((p) => p === 'lists' || p === 'cache') && !removable(c));
+  let listsNote = '';
+  if (!firstUpdate || (firstInstall && firstInstall.command.start < firstUpdate.command.start)) listsNote = ' (not the lists: the RUN does not run apt-get update before installing)';
+  else if (listRms.length === 0) listsNote = ' (not the lists: the RUN keeps them in the image)';
+  else if (earlier) listsNote = ` (not the lists: ${instructionSnippet(doc, earlier)} left lists in the image, which the rm here deletes)`;
+  else if (stuck) listsNote = ' (not the lists: their rm is not joined by && and cannot go)';
+  const lists = listsNote === '';
+  const goes = (place: AptPathPlace) => place === 'cache' || (lists && place === 'lists');
+
+  const edits: Edit[] = [];
+  let restoreWritten = false;
+  for (const command of commands) {
+    const a = aptCommand(command);
+    const paths = rmPaths(command);
+    if (paths === null && !(a && cleansCache(a))) {
+      const word = a ? undefined : command.words.find((w) => w.value.includes(APT_CACHE_DIR) || w.value.includes(APT_LISTS_DIR));
+      if (word) return { skip: `${command.words[0]?.value ?? 'a command'} uses ${word.value}, which a cache mount would change` };
+      continue;
+    }
+    const above = paths?.find((w) => aptPathPlace(w.value) === 'above');
+    if (above) return { skip: `rm ${above.value} would reach into the cache mount; remove it by hand` };
+    const drop = paths === null ? null : paths.filter((w) => goes(aptPathPlace(w.value)));
+    if (drop !== null && drop.length === 0) continue;
+    if (drop !== null && drop.length < (paths ?? []).length) {
+      edits.push(...tokenRemovals(doc, command, new Set(drop)));
+      continue;
+    }
+    // the whole command goes: `apt-get clean`, or an rm of apt paths only
+    const how = removal(doc, commands, command, chain);
+    if (how === null) return { skip: `${command.words.slice(0, 2).map((w) => w.value).join(' ')} here would empty the cache mount and is not joined by &&; remove it by hand` };
+    edits.push(...how);
+    if (command.end === chain.end) restoreWritten = true;
+  }
+  return { lists, listsNote, edits, restoreWritten };
+}
+
+/**
+ * Edits deleting a command joined by `&&` to its neighbours; the chain's last command is replaced by
+ * the put-back instead, which keeps the layout. Null when it is joined by something else.
+ */
+function removal(doc: ParsedDockerfile, commands: readonly ShellCommand[], command: ShellCommand, chain: Span): Edit[] | null {
+  const k = commands.indexOf(command);
+  const previous = commands[k - 1];
+  const next = commands[k + 1];
+  const joinedPrevious = previous && joinedByAnd(doc, previous.end, command.start) ? previous : null;
+  const joinedNext = next && joinedByAnd(doc, command.end, next.start) ? next : null;
+  if (command.end === chain.end && joinedPrevious) return [{ start: command.start, end: command.end, text: PUT_BACK }];
+  if (joinedNext || joinedPrevious) return removeChainedCommandEdits(doc, command, joinedPrevious, joinedNext);
+  return null;
+}
+
+function placesOf(command: ShellCommand): Set<AptPathPlace> {
+  return new Set((rmPaths(command) ?? []).map((w) => aptPathPlace(w.value)));
+}
+
+/** Edits removing the words `drop` selects from a command, each run of adjacent ones at once. */
+function tokenRemovals(doc: ParsedDockerfile, command: ShellCommand, dropped: ReadonlySet<ShellWord>): Edit[] {
+  const drop = (w: ShellWord) => dropped.has(w);
+  const edits: Edit[] = [];
+  const words = command.words;
+  for (let i = 0; i < words.length; i++) {
+    if (!drop(words[i]!)) continue;
+    let j = i;
+    while (j + 1 < words.length && drop(words[j + 1]!)) j++;
+    edits.push(...removeTokenEdits(doc, { start: words[i]!.start, end: words[j]!.end }, words[i - 1] ?? null, words[j + 1] ?? null));
+    i = j;
+  }
+  return edits;
+}
+
+/**
+ * An earlier step of the lineage that ran a list update and kept the lists in the image (no rm of
+ * them, no mount over them), or null. The rm this RUN has deleted them too; with a mount it would not.
+ */
+function leftLists(doc: ParsedDockerfile, stage: Stage, run: Instruction): Instruction | null {
+  for (const instruction of stageLineage(doc, stage).reverse().flatMap((s) => s.instructions)) {
+    if (instruction.start >= run.start && instruction.stage === stage.index) break;
+    if (instruction.keyword !== 'RUN' || instruction.onbuild) continue;
+    if (mountsOf(instruction).some((m: Mount) => m.type !== 'bind' && contains(m.target, APT_LISTS_DIR))) continue;
+    const script = runScript(doc, instruction);
+    const text = doc.source.text.slice(instruction.argsStart, instruction.end);
+    if (!script.parsed) {
+      if (mentionsAptUpdate(text) && !text.includes(APT_LISTS_DIR)) return instruction;
+      continue;
+    }
+    const updates = script.commands.some((c) => {
+      const a = aptCommand(c);
+      return a !== null && updatesLists(a);
+    });
+    if (updates && !script.commands.some((c) => placesOf(c).has('lists'))) return instruction;
+  }
+  return null;
+}
+
+/** An existing cache mount of the same directory anywhere in the file lends its options (`id=`). */
+function mountSpec(doc: ParsedDockerfile, target: string): string {
+  const existing = cacheMounts(doc).find((m) => m.target === target);
+  if (existing) return doc.source.text.slice(existing.flag.start, existing.flag.end).replace(/^--mount=/, '');
+  return `type=cache,target=${target},sharing=locked`;
+}
+
+const cacheMounts = perParse((doc): readonly Mount[] =>
+  doc.instructions.filter((i) => i.keyword === 'RUN').flatMap((i) => mountsOf(i)).filter((m) => m.type === 'cache'));
