@@ -5,8 +5,9 @@
  * dist-upgrade, build-dep, ...) without a cache mount of /var/cache/apt. Such a step downloads
  * every package again whenever it reruns, typically because one package was added to the list.
  * Checks: the stage is built on an official Debian-family image (it ships docker-clean and no package
- * lists), apt runs as root with its default directories, the RUN is one `&&` chain, no other mount or
- * command uses apt's directories, and the clean-up that a mount would turn against the cache can go.
+ * lists), apt runs as root with its default directories, the shell script runs to its end (nothing in
+ * the background, no `exit` or `exec`), no other mount or command uses apt's directories, and the
+ * clean-up that a mount would turn against the cache can go.
  * Writes:
  *  - `--mount=type=cache,target=/var/cache/apt,sharing=locked` (apt locks its cache, so concurrent
  *    builds wait for each other instead of failing);
@@ -14,10 +15,12 @@
  *    `apt-get update` and deletes the lists itself, and nothing earlier left lists in the image: the
  *    image then holds no lists, as before. Only the lists directory: /var/lib/apt also holds
  *    `extended_states` (which packages were installed automatically), which belongs in the image;
- *  - `mv /etc/apt/apt.conf.d/docker-clean /var/cache/apt/ && ` at the start of the chain and the
- *    reverse `mv` at its end: the official images' docker-clean hook deletes downloaded packages
- *    after every install, which would leave the cache mount empty; set aside in the mount during
- *    the RUN and put back after it, the image keeps the hook (a derived image behaves as before);
+ *  - `mv /etc/apt/apt.conf.d/docker-clean /var/cache/apt/ && ` before the first command and
+ *    ` && mv /var/cache/apt/docker-clean /etc/apt/apt.conf.d/` after the last: the official images'
+ *    docker-clean hook deletes downloaded packages after every install, which would leave the cache
+ *    mount empty; set aside in the mount during the RUN and put back at its end, the image keeps
+ *    the hook (a derived image behaves as before). Joined by `&&` to the script's last statement,
+ *    the put-back runs when that statement succeeds, and the RUN fails as before when it does not;
  *  - removes what would empty the cache: `apt-get clean`, and the apt paths of an `rm` (other paths
  *    stay): the mount keeps them out of the image.
  */
@@ -57,7 +60,7 @@ export const aptCacheMount: Transform = {
   usesMounts: true,
   preconditions: [
     'the stage is built on an official Debian or Ubuntu based image (it ships docker-clean and no package lists), apt-get runs as root with its default directories',
-    'the RUN is one && chain (docker-clean is set aside at its start and put back at its end), in shell form, and no other mount or command uses apt directories',
+    'the RUN is in shell form and runs to its end (no command in the background, no exit or exec), so docker-clean set aside at its start is put back at its end; no other mount or command uses apt directories',
     'the lists get a mount only when the RUN runs apt-get update and deletes them itself, and no earlier step left lists in the image',
   ],
   apply(doc) {
@@ -73,7 +76,7 @@ export const aptCacheMount: Transform = {
 interface AptRun {
   readonly commands: readonly ShellCommand[];
   readonly apt: readonly AptCommand[];
-  readonly chain: Span;
+  readonly shape: ScriptShape;
 }
 
 function rewriteRun(doc: ParsedDockerfile, stage: Stage, run: Instruction, out: ResultBuilder): void {
@@ -89,13 +92,13 @@ function rewriteRun(doc: ParsedDockerfile, stage: Stage, run: Instruction, out: 
   if (installs.length === 0 || hasCacheMount(run)) return;
 
   // What it checks.
-  const chain = andChain(doc, run);
-  const reason = whyNot(doc, stage, run, apt, chain);
-  if (reason !== null || chain === null) {
-    out.skip(run, reason ?? 'the RUN is not one && chain');
+  const shape = scriptShape(doc, run, script.commands);
+  const reason = whyNot(doc, stage, run, apt) ?? ('skip' in shape ? shape.skip : null);
+  if (reason !== null || 'skip' in shape) {
+    out.skip(run, reason ?? '');
     return;
   }
-  const aptRun: AptRun = { commands: script.commands, apt, chain };
+  const aptRun: AptRun = { commands: script.commands, apt, shape };
   const plan = cleanupPlan(doc, stage, run, aptRun);
   if ('skip' in plan) {
     out.skip(run, plan.skip);
@@ -106,10 +109,10 @@ function rewriteRun(doc: ParsedDockerfile, stage: Stage, run: Instruction, out: 
   const targets = [APT_CACHE_DIR, ...(plan.lists ? [APT_LISTS_DIR] : [])];
   const edits: Edit[] = [
     ...addMounts(doc, run, targets.map((t) => mountSpec(doc, t))),
-    { start: chain.start, end: chain.start, text: `${SET_ASIDE} && ` },
+    { start: shape.start, end: shape.start, text: `${SET_ASIDE} && ` },
     ...plan.edits,
   ];
-  if (!plan.restoreWritten) edits.push({ start: chain.end, end: chain.end, text: ` && ${PUT_BACK}` });
+  if (!plan.restoreWritten) edits.push({ start: shape.end, end: shape.end, text: ` && ${PUT_BACK}` });
   out.change(run, edits, `added cache mounts for ${targets.join(' and ')}${plan.lists ? '' : plan.listsNote}`);
 }
 
@@ -126,7 +129,7 @@ function contains(dir: string, path: string): boolean {
 }
 
 /** Why the RUN cannot be rewritten whatever its clean-up, or null. */
-function whyNot(doc: ParsedDockerfile, stage: Stage, run: Instruction, apt: readonly AptCommand[], chain: Span | null): string | null {
+function whyNot(doc: ParsedDockerfile, stage: Stage, run: Instruction, apt: readonly AptCommand[]): string | null {
   const other = apt.find((a) => installsPackages(a) && a.tool !== 'apt-get');
   if (other?.tool === 'apt') return '`apt install` deletes the packages it downloaded (the apt command does not keep them), so a cache mount would stay empty; apt-get keeps them';
   if (other) return `${other.tool} is not handled: only apt-get's use of the package cache is checked`;
@@ -145,24 +148,34 @@ function whyNot(doc: ParsedDockerfile, stage: Stage, run: Instruction, apt: read
   if (touchesHook) return `${instructionSnippet(doc, touchesHook)} handles docker-clean itself`;
   const mount = mountsOf(run).find((m) => contains(m.target, APT_CACHE_DIR) || contains(m.target, APT_LISTS_DIR) || contains(APT_CACHE_DIR, m.target) || contains(APT_LISTS_DIR, m.target));
   if (mount) return `a ${mount.type} mount already uses ${mount.target}`;
-  if (chain === null) return 'the RUN is not one && chain, so docker-clean (which would empty the cache mount) cannot be set aside at its start and put back at its end';
   return null;
 }
 
+/** The top-level statements of a RUN's script, as source spans of their commands. */
+interface ScriptShape {
+  readonly statements: readonly Span[];
+  /** Where the first statement starts and the last one ends. */
+  readonly start: number;
+  readonly end: number;
+}
+
 /**
- * The source span of the RUN's script when it is one `&&` chain (`a && b && if ...; fi`): wrapping
- * it as `mv ... && <chain> && mv ...` then runs the put-back exactly when the chain succeeded. With
- * `;`, `||` or `&` at the top level the wrapper would bind to one part only.
+ * The script's top-level statements, or why docker-clean could not be set aside before the first and
+ * put back after the last: a statement in the background would race the put-back, and `exit` or
+ * `exec` could end the script before it, leaving the image without the hook.
  */
-function andChain(doc: ParsedDockerfile, run: Instruction): Span | null {
+function scriptShape(doc: ParsedDockerfile, run: Instruction, commands: readonly ShellCommand[]): ScriptShape | { skip: string } {
+  const ender = commands.find((c) => c.words[0]?.value === 'exit' || c.words[0]?.value === 'exec');
+  if (ender) return { skip: `the RUN may end at ${ender.words[0]?.value ?? ''}, before docker-clean (set aside so it does not empty the cache mount) would be put back` };
   const body = logicalBody(doc, run);
   const script = parseShell(body.text);
-  const statement = script.commands.length === 1 ? script.commands[0] : undefined;
-  if (!statement || statement.background) return null;
-  const node = statement.command;
-  if (node.type === 'AndOr' && node.operators.some((o) => o !== '&&')) return null;
+  if (script.commands.some((s) => s.background)) return { skip: 'a command of the RUN runs in the background, which could race docker-clean being put back at the end' };
   const at = (pos: number): number => body.map[Math.min(pos, body.map.length - 1)] ?? run.end;
-  return { start: at(node.pos), end: at(node.end - 1) + 1 };
+  const statements = script.commands.map((s) => ({ start: at(s.command.pos), end: at(s.command.end - 1) + 1 }));
+  const first = statements[0];
+  const last = statements.at(-1);
+  if (!first || !last) return { skip: 'the RUN has no commands' };
+  return { statements, start: first.start, end: last.end };
 }
 
 interface Plan {
@@ -179,8 +192,8 @@ interface Plan {
  * can be mounted too.
  */
 function cleanupPlan(doc: ParsedDockerfile, stage: Stage, run: Instruction, aptRun: AptRun): Plan | { skip: string } {
-  const { commands, apt, chain } = aptRun;
-  const removable = (command: ShellCommand) => removal(doc, commands, command, chain) !== null;
+  const { commands, apt, shape } = aptRun;
+  const removable = (command: ShellCommand) => removal(doc, commands, command, shape) !== null;
 
   // the lists: mounted only when the image had none after this RUN anyway
   const firstUpdate = apt.find(updatesLists);
@@ -215,26 +228,30 @@ function cleanupPlan(doc: ParsedDockerfile, stage: Stage, run: Instruction, aptR
       continue;
     }
     // the whole command goes: `apt-get clean`, or an rm of apt paths only
-    const how = removal(doc, commands, command, chain);
+    const how = removal(doc, commands, command, shape);
     if (how === null) return { skip: `${command.words.slice(0, 2).map((w) => w.value).join(' ')} here would empty the cache mount and is not joined by &&; remove it by hand` };
     edits.push(...how);
-    if (command.end === chain.end) restoreWritten = true;
+    if (command.end === shape.end) restoreWritten = true;
   }
   return { lists, listsNote, edits, restoreWritten };
 }
 
 /**
- * Edits deleting a command joined by `&&` to its neighbours; the chain's last command is replaced by
- * the put-back instead, which keeps the layout. Null when it is joined by something else.
+ * Edits deleting a command joined by `&&` to a neighbour, or a whole top-level statement with what
+ * separates it from the next; the script's last command is replaced by the put-back instead, which
+ * keeps the layout. Null when it cannot go alone (`a || apt-get clean`, inside `if`).
  */
-function removal(doc: ParsedDockerfile, commands: readonly ShellCommand[], command: ShellCommand, chain: Span): Edit[] | null {
+function removal(doc: ParsedDockerfile, commands: readonly ShellCommand[], command: ShellCommand, shape: ScriptShape): Edit[] | null {
   const k = commands.indexOf(command);
   const previous = commands[k - 1];
   const next = commands[k + 1];
   const joinedPrevious = previous && joinedByAnd(doc, previous.end, command.start) ? previous : null;
   const joinedNext = next && joinedByAnd(doc, command.end, next.start) ? next : null;
-  if (command.end === chain.end && joinedPrevious) return [{ start: command.start, end: command.end, text: PUT_BACK }];
+  const statement = shape.statements.findIndex((s) => s.start === command.start && s.end === command.end);
+  if (command.end === shape.end && (joinedPrevious || statement >= 0)) return [{ start: command.start, end: command.end, text: PUT_BACK }];
   if (joinedNext || joinedPrevious) return removeChainedCommandEdits(doc, command, joinedPrevious, joinedNext);
+  const following = shape.statements[statement + 1];
+  if (statement >= 0 && following) return removeChainedCommandEdits(doc, command, null, following);
   return null;
 }
 
