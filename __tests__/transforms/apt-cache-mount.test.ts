@@ -95,6 +95,7 @@ describe('skips, with the reason', () => {
       'cannot confirm that example.com/base:1 ships /etc/apt/apt.conf.d/docker-clean and no package lists, as the official Debian and Ubuntu images do (the rewrite sets the hook aside during the RUN)',
     ],
     ['docker-clean already removed', debian('RUN rm -f /etc/apt/apt.conf.d/docker-clean', 'RUN apt-get install -y curl'), '"RUN rm -f /etc/apt/apt.conf.d/docker-clean" handles docker-clean itself'],
+    ['apt configuration deleted', debian('RUN rm -rf /etc/apt/apt.conf.d/* && echo ok', 'RUN apt-get install -y curl'), '"RUN rm -rf /etc/apt/apt.conf.d/* && echo ok" handles docker-clean itself'],
     ['a tmpfs over the lists', debian('RUN --mount=type=tmpfs,target=/var/lib/apt/lists apt-get update && apt-get install -y curl'), 'a tmpfs mount already uses /var/lib/apt/lists'],
     ['a background command', debian('RUN apt-get install -y curl & wait'), 'a command of the RUN runs in the background, which could race docker-clean being put back at the end'],
     ['exec', debian('RUN apt-get install -y curl && exec true'), 'the RUN may end at exec, before docker-clean (set aside so it does not empty the cache mount) would be put back'],

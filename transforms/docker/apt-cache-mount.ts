@@ -144,11 +144,16 @@ function whyNot(doc: ParsedDockerfile, stage: Stage, run: Instruction, apt: read
   if (!isDebianFamilyOfficialImage(image)) {
     return `cannot confirm that ${image} ships ${DOCKER_CLEAN} and no package lists, as the official Debian and Ubuntu images do (the rewrite sets the hook aside during the RUN)`;
   }
-  const touchesHook = lineage.flatMap((s) => s.instructions).find((i) => i.start <= run.start && i.keyword !== 'FROM' && doc.source.text.slice(i.argsStart, i.end).includes('docker-clean'));
+  const touchesHook = lineage.flatMap((s) => s.instructions).find((i) => i.start <= run.start && i.keyword !== 'FROM' && handlesDockerClean(doc.source.text.slice(i.argsStart, i.end)));
   if (touchesHook) return `${instructionSnippet(doc, touchesHook)} handles docker-clean itself`;
   const mount = mountsOf(run).find((m) => contains(m.target, APT_CACHE_DIR) || contains(m.target, APT_LISTS_DIR) || contains(APT_CACHE_DIR, m.target) || contains(APT_LISTS_DIR, m.target));
   if (mount) return `a ${mount.type} mount already uses ${mount.target}`;
   return null;
+}
+
+/** Text that names the hook, or deletes everything in apt's configuration directory (and so the hook). */
+function handlesDockerClean(text: string): boolean {
+  return text.includes('docker-clean') || /\brm\s[^;&|]*\/etc\/apt(\/apt\.conf\.d)?(\/\*|\/?\s|\/?$)/m.test(text);
 }
 
 /** The top-level statements of a RUN's script, as source spans of their commands. */
