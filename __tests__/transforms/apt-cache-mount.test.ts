@@ -37,6 +37,15 @@ describe('rewrites', () => {
     );
   });
 
+  test('clean-up commands next to each other go together, inside if too', () => {
+    expect(fix(debian('RUN if true; then apt-get update && apt-get install -y curl && rm -rf /var/cache/apt/* && apt-get clean; fi')).output).toBe(
+      debian(`RUN ${CACHE} \\\n    ${SET_ASIDE}if true; then apt-get update && apt-get install -y curl; fi && ${PUT_BACK}`),
+    );
+    expect(fix(debian('RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/* && apt-get clean')).output).toBe(
+      debian(`RUN ${CACHE} \\\n    ${LISTS} \\\n    ${SET_ASIDE}apt-get update && apt-get install -y curl && ${PUT_BACK}`),
+    );
+  });
+
   test.each([
     ['no rm of the lists: they stay in the image', debian('RUN apt-get update && apt-get install -y curl'), 'the RUN keeps them in the image'],
     ['no update in the RUN', debian('RUN apt-get install -y curl && rm -rf /var/lib/apt/lists/*'), 'the RUN does not run apt-get update before installing'],

@@ -198,7 +198,7 @@ interface Plan {
  */
 function cleanupPlan(doc: ParsedDockerfile, stage: Stage, run: Instruction, aptRun: AptRun): Plan | { skip: string } {
   const { commands, apt, shape } = aptRun;
-  const removable = (command: ShellCommand) => removal(doc, commands, command, shape) !== null;
+  const removable = (command: ShellCommand) => removal(doc, commands, command, command, shape) !== null;
 
   // the lists: mounted only when the image had none after this RUN anyway
   const firstUpdate = apt.find(updatesLists);
@@ -215,7 +215,7 @@ function cleanupPlan(doc: ParsedDockerfile, stage: Stage, run: Instruction, aptR
   const goes = (place: AptPathPlace) => place === 'cache' || (lists && place === 'lists');
 
   const edits: Edit[] = [];
-  let restoreWritten = false;
+  const whole: ShellCommand[] = [];
   for (const command of commands) {
     const a = aptCommand(command);
     const paths = rmPaths(command);
@@ -228,35 +228,41 @@ function cleanupPlan(doc: ParsedDockerfile, stage: Stage, run: Instruction, aptR
     if (above) return { skip: `rm ${above.value} would reach into the cache mount; remove it by hand` };
     const drop = paths === null ? null : paths.filter((w) => goes(aptPathPlace(w.value)));
     if (drop !== null && drop.length === 0) continue;
-    if (drop !== null && drop.length < (paths ?? []).length) {
-      edits.push(...tokenRemovals(doc, command, new Set(drop)));
-      continue;
-    }
-    // the whole command goes: `apt-get clean`, or an rm of apt paths only
-    const how = removal(doc, commands, command, shape);
-    if (how === null) return { skip: `${command.words.slice(0, 2).map((w) => w.value).join(' ')} here would empty the cache mount and is not joined by &&; remove it by hand` };
+    if (drop !== null && drop.length < (paths ?? []).length) edits.push(...tokenRemovals(doc, command, new Set(drop)));
+    else whole.push(command); // `apt-get clean`, or an rm of apt paths only
+  }
+  // neighbours that both go, joined by &&, go as one span: their deletions would overlap
+  let restoreWritten = false;
+  for (let i = 0; i < whole.length; i++) {
+    const first = whole[i]!;
+    let last = first;
+    while (whole[i + 1] && commands.indexOf(whole[i + 1]!) === commands.indexOf(last) + 1 && joinedByAnd(doc, last.end, whole[i + 1]!.start)) last = whole[++i]!;
+    const span = { start: first.start, end: last.end };
+    const how = removal(doc, commands, first, last, shape);
+    if (how === null) return { skip: `${first.words.slice(0, 2).map((w) => w.value).join(' ')} here would empty the cache mount and is not joined by &&; remove it by hand` };
     edits.push(...how);
-    if (command.end === shape.end) restoreWritten = true;
+    if (span.end === shape.end) restoreWritten = true;
   }
   return { lists, listsNote, edits, restoreWritten };
 }
 
 /**
- * Edits deleting a command joined by `&&` to a neighbour, or a whole top-level statement with what
- * separates it from the next; the script's last command is replaced by the put-back instead, which
- * keeps the layout. Null when it cannot go alone (`a || apt-get clean`, inside `if`).
+ * Edits deleting the commands from `first` to `last` (neighbours joined by `&&`) with one `&&`, or a
+ * whole top-level statement with what separates it from the next; the script's last command is
+ * replaced by the put-back instead, which keeps the layout. Null when they cannot go alone
+ * (`a || apt-get clean`, inside `if` after `;`).
  */
-function removal(doc: ParsedDockerfile, commands: readonly ShellCommand[], command: ShellCommand, shape: ScriptShape): Edit[] | null {
-  const k = commands.indexOf(command);
-  const previous = commands[k - 1];
-  const next = commands[k + 1];
-  const joinedPrevious = previous && joinedByAnd(doc, previous.end, command.start) ? previous : null;
-  const joinedNext = next && joinedByAnd(doc, command.end, next.start) ? next : null;
-  const statement = shape.statements.findIndex((s) => s.start === command.start && s.end === command.end);
-  if (command.end === shape.end && (joinedPrevious || statement >= 0)) return [{ start: command.start, end: command.end, text: PUT_BACK }];
-  if (joinedNext || joinedPrevious) return removeChainedCommandEdits(doc, command, joinedPrevious, joinedNext);
+function removal(doc: ParsedDockerfile, commands: readonly ShellCommand[], first: ShellCommand, last: ShellCommand, shape: ScriptShape): Edit[] | null {
+  const span = { start: first.start, end: last.end };
+  const previous = commands[commands.indexOf(first) - 1];
+  const next = commands[commands.indexOf(last) + 1];
+  const joinedPrevious = previous && joinedByAnd(doc, previous.end, span.start) ? previous : null;
+  const joinedNext = next && joinedByAnd(doc, span.end, next.start) ? next : null;
+  const statement = shape.statements.findIndex((s) => s.start === span.start && s.end === span.end);
+  if (span.end === shape.end && (joinedPrevious || statement >= 0)) return [{ start: span.start, end: span.end, text: PUT_BACK }];
+  if (joinedNext || joinedPrevious) return removeChainedCommandEdits(doc, span, joinedPrevious, joinedNext);
   const following = shape.statements[statement + 1];
-  if (statement >= 0 && following) return removeChainedCommandEdits(doc, command, null, following);
+  if (statement >= 0 && following) return removeChainedCommandEdits(doc, span, null, following);
   return null;
 }
 
