@@ -243,7 +243,7 @@ function cleanupPlan(doc: ParsedDockerfile, stage: Stage, run: Instruction, aptR
     edits.push(...how);
     if (span.end === shape.end) restoreWritten = true;
   }
-  return { lists, listsNote, edits, restoreWritten };
+  return { lists, listsNote, edits: edits.sort((x, y) => x.start - y.start), restoreWritten };
 }
 
 /**
