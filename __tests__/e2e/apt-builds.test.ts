@@ -85,8 +85,13 @@ function downloadedPackages(log: string): string[] {
  */
 const FROM = `FROM ${BASE}\nENV CACHEFIX_E2E_RUN=${process.pid}-${Date.now()}\n`;
 
-const install = (packages: string) =>
-  `${FROM}RUN apt-get update \\\n && apt-get install -y --no-install-recommends ${packages} \\\n && rm -rf /var/lib/apt/lists/*\nCMD ["jq", "--version"]\n`;
+/** Two ways people write it: one && chain ending in the rm, and the official images' `set -eux` statements. */
+const styles = {
+  'and-chain': (packages: string) =>
+    `${FROM}RUN apt-get update \\\n && apt-get install -y --no-install-recommends ${packages} \\\n && rm -rf /var/lib/apt/lists/*\nCMD ["jq", "--version"]\n`,
+  'set-e': (packages: string) =>
+    `${FROM}RUN set -eux; \\\n    apt-get update; \\\n    apt-get install -y --no-install-recommends ${packages}; \\\n    apt-get clean; \\\n    rm -rf /var/lib/apt/lists/* /tmp/*\nCMD ["jq", "--version"]\n`,
+};
 
 const builders = [buildah(), buildkit()].filter((b): b is AptBuilder => b !== null);
 const work = mkdtempSync(join(tmpdir(), 'cachefix-apt-'));
@@ -98,9 +103,10 @@ afterAll(() => {
 });
 
 describeWhen(builders.length > 0, `no builder with ${BASE}: run ../shared/tools/offline-builder/setup.sh (buildah) and docker.sh start (BuildKit)`)('docker/apt-cache-mount, real builds', () => {
-  test.each(builders.map((b) => [b.name, b] as const))(
-    '%s: the rewrite builds the same image without lists, and a new package is the only download',
-    (name, builder) => {
+  test.each(builders.flatMap((b) => Object.entries(styles).map(([style, install]) => [b.name, style, b, install] as const)))(
+    '%s, %s: the rewrite builds the same image without lists, and a new package is the only download',
+    (builderName, style, builder, install) => {
+      const name = `${builderName}-${style}`;
       const dir = (what: string, dockerfile: string) => {
         const path = join(work, `${name}-${what}`);
         mkdirSync(path, { recursive: true });
@@ -122,10 +128,11 @@ describeWhen(builders.length > 0, `no builder with ${BASE}: run ../shared/tools/
       const fixed = rewrite(before);
       expect(fixed).toContain('--mount=type=cache,target=/var/cache/apt,sharing=locked');
       expect(fixed).toContain('--mount=type=cache,target=/var/lib/apt/lists,sharing=locked');
-      expect(fixed).not.toContain('rm -rf /var/lib/apt/lists/*');
+      expect(fixed).not.toContain('/var/lib/apt/lists/*');
+      expect(fixed).not.toContain('apt-get clean');
 
       // the cache may be warm from other builds: forget the package that will be added
-      build('forget', `${FROM}RUN --mount=type=cache,target=/var/cache/apt,sharing=locked rm -f /var/cache/apt/archives/tree_*.deb\n`);
+      build('forget', `${FROM}RUN --mount=type=cache,target=/var/cache/apt,sharing=locked rm -f /var/cache/apt/archives/tree_*.deb && echo forgot tree for ${name}\n`);
 
       const original = build('original', before);
       const rewritten = build('rewritten', fixed);
