@@ -89,7 +89,11 @@ function rewriteRun(doc: ParsedDockerfile, stage: Stage, run: Instruction, out: 
   }
   const apt = script.commands.map(aptCommand).filter((a): a is AptCommand => a !== null);
   const installs = apt.filter(installsPackages);
-  if (installs.length === 0 || hasCacheMount(run)) return;
+  if (hasCacheMount(run)) return;
+  if (installs.length === 0) {
+    if (script.commands.some(installsThroughSudo)) out.skip(run, 'apt-get runs through sudo here: only apt-get run as root by the RUN itself is handled');
+    return;
+  }
 
   // What it checks.
   const shape = scriptShape(doc, run, script.commands);
@@ -118,6 +122,14 @@ function rewriteRun(doc: ParsedDockerfile, stage: Stage, run: Instruction, out: 
 
 const SET_ASIDE = `mv ${DOCKER_CLEAN} ${APT_CACHE_DIR}/`;
 const PUT_BACK = `mv ${APT_CACHE_DIR}/docker-clean ${dirname(DOCKER_CLEAN)}/`;
+
+/** `sudo [-E ...] apt-get install ...`. */
+function installsThroughSudo(command: ShellCommand): boolean {
+  if (command.words[0]?.value !== 'sudo') return false;
+  const at = command.words.findIndex((w) => w.value === 'apt-get' || w.value === 'apt');
+  const apt = at > 0 ? aptCommand({ ...command, words: command.words.slice(at) }) : null;
+  return apt !== null && installsPackages(apt);
+}
 
 function hasCacheMount(run: Instruction): boolean {
   return mountsOf(run).some((m) => m.type === 'cache' && contains(m.target, APT_CACHE_DIR));
