@@ -5,10 +5,12 @@
  * 2. moves next: hoisting independent RUNs above the source COPY lets mod-download-first apply in the
  *    same pass, and unrelated COPYs move out of the way after it;
  * 3. then edits inside `go build` (flags, CGO_ENABLED, cross-compilation);
- * 4. cache mounts: they decorate every Go RUN, including the ones inserted above;
+ * 4. cache mounts: they decorate every Go RUN, including the ones inserted above, and every apt-get
+ *    install once the moves have put it where it stays;
  * 5. the .dockerignore last: it writes a context file and leaves the Dockerfile alone.
  */
 import type { Transform } from '../src/engine/transform.js';
+import { aptCacheMount } from './docker/apt-cache-mount.js';
 import { dockerignore } from './docker/dockerignore.js';
 import { buildCacheMount } from './go/build-cache-mount.js';
 import { crossCompile } from './go/cross-compile.js';
@@ -34,6 +36,7 @@ export const transforms: readonly Transform[] = [
   staticBinaryForMinimalFinal,
   crossCompile,
   buildCacheMount,
+  aptCacheMount,
   dockerignore,
 ];
 

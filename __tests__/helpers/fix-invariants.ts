@@ -81,6 +81,11 @@ const DELETABLE: Readonly<Record<string, readonly string[]>> = {
   'go/gopath-env': ['(ENV )?((GOPATH|GO111MODULE)(=| )\\S+ ?)+'],
   'go/vendor-mode': ['(RUN )?(--\\S+ )*(cd \\S+ && )?go mod download( -x)?( && go mod verify)?( &&)?', '--mount=type=cache,\\S+', '-mod(=| )(mod|readonly)'],
   'go/build-cache-mount': ['(&& )?go clean( -(cache|modcache|testcache))+( &&)?'],
+  'docker/apt-cache-mount': [
+    '(&& |; )?(apt-get|apt|aptitude)( -\\S+)* clean( -\\S+)*( &&|;)?',
+    '(&& |; )?rm( -\\S+)*( /var/(lib/apt/lists|cache/apt)(/\\S*)?)+( &&|;)?',
+    '/var/(lib/apt/lists|cache/apt)(/\\S*)?',
+  ],
   'go/cross-compile': ['(ENV )?((GOOS|GOARCH)=\\S+ ?)+', '--platform=\\S+', 'linux|amd64|arm64|arm|386|ppc64le|s390x|riscv64'],
   'go/drop-cache-defeating-flags': ['-a(=\\S+)?', '-installsuffix(=| )\\S+'],
 };

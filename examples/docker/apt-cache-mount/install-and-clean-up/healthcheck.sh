@@ -1,0 +1,2 @@
+#!/bin/sh
+curl -fsS http://localhost:8080/ | jq -e .ok
