@@ -14,11 +14,10 @@
  * Measured with Go 1.19: `go mod download` at a workspace root with only these files downloads every
  * external module; a module without go.sum is copied alone because `COPY go.mod go.sum` fails.
  */
-import { normalizePath } from '../../src/context/context.js';
 import { ignoreRules } from '../../src/context/dockerignore.js';
 import { type GoCommand, needsModule, type StageScripts, stageScripts, mentionsGoCommand } from '../../src/ecosystems/go/go.js';
 import { parseGoMod, parseGoWork } from '../../src/ecosystems/go/gomod.js';
-import { copiesFile, copiesWholeContext, copySpec, declaredNames, effectiveWorkdir } from '../../src/engine/instructions.js';
+import { copiesFile, copiesWholeContext, copyDestinationDir, copySpec, declaredNames, effectiveWorkdir, resolvePath } from '../../src/engine/instructions.js';
 import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from '../../src/engine/parse.js';
 import type { Edit } from '../../src/engine/edits.js';
 import { lineOf } from '../../src/engine/source.js';
@@ -105,7 +104,7 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
   // What it writes.
   const destDir = directoryForm(spec.dest);
   const workdir = effectiveWorkdir(doc, stage, sourceCopy);
-  const moduleDir = destDir === './' ? workdir : resolveDir(workdir, destDir);
+  const moduleDir = copyDestinationDir(doc, stage, sourceCopy);
   const downloadDir = destDir === './' || (workdir !== null && moduleDir === workdir) ? null : destDir.replace(/\/$/, '');
   const cd = downloadDir === null ? '' : `cd ${downloadDir} && `;
   const existingDownloads = goCommands.filter((g) => g.subcommand === 'mod download' && g.instruction.start > sourceCopy.start);
@@ -133,12 +132,6 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
   }
   const runLine = `${indent}${keyword(doc, 'RUN')} ${cd}go mod download${eol}`;
   out.change(sourceCopy, [{ start: at, end: at, text: copyLine + runLine }], `added COPY ${manifests} and RUN ${cd}go mod download`);
-}
-
-/** `dir` (a COPY destination or a `cd`/WORKDIR argument) as an absolute path, seen from `base`; null when unknown. */
-function resolveDir(base: string | null, dir: string): string | null {
-  if (dir.startsWith('/')) return `/${normalizePath(dir)}`;
-  return base === null ? null : `/${normalizePath(`${base}/${dir}`)}`;
 }
 
 /**
@@ -357,7 +350,7 @@ function movableDownload(
     return { reason: `the go mod download on line ${line} ends in a continuation, which would swallow the line after it once moved; move it above the source COPY by hand` };
   }
   const base = effectiveWorkdir(doc, stage, run);
-  const runsIn = cdTarget === null ? base : resolveDir(base, cdTarget);
+  const runsIn = cdTarget === null ? base : resolvePath(base, cdTarget);
   if (runsIn === null || place.moduleDir === null) {
     return { reason: `I cannot tell in which directory the go mod download on line ${line} runs (a variable or an unknown WORKDIR); move it above the source COPY by hand` };
   }
@@ -365,7 +358,7 @@ function movableDownload(
     return { reason: `the go mod download on line ${line} runs in ${runsIn}, not in the module the source COPY puts in ${place.moduleDir}` };
   }
   if (cdTarget === null) return { run, prefix: place.workdir === place.moduleDir ? '' : place.cd };
-  if (resolveDir(place.workdir, cdTarget) === place.moduleDir) return { run, prefix: '' };
+  if (resolvePath(place.workdir, cdTarget) === place.moduleDir) return { run, prefix: '' };
   return { reason: `the go mod download on line ${line} changes to ${cdTarget}, which is not the module directory above the source COPY; move it there by hand` };
 }
 
