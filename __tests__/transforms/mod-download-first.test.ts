@@ -66,6 +66,34 @@ describe('an existing download after the source COPY moves above it, into the mo
   });
 });
 
+describe('a download at the head of an && chain leaves it for the new download above the source COPY', () => {
+  test.each([
+    [
+      'with its flags and verify',
+      'FROM golang:1.19\nWORKDIR /app\nCOPY . .\nRUN go mod download -x && go mod verify && go build -o /bin/app .\n',
+      'FROM golang:1.19\nWORKDIR /app\nCOPY go.mod go.sum ./\nRUN go mod download -x && go mod verify\nCOPY . .\nRUN go build -o /bin/app .\n',
+    ],
+    [
+      'after a cd to the module directory',
+      'FROM golang:1.19\nCOPY . /app\nRUN cd /app && go mod download && CGO_ENABLED=0 go build -o /bin/app .\n',
+      'FROM golang:1.19\nCOPY go.mod go.sum /app/\nRUN cd /app && go mod download\nCOPY . /app\nRUN cd /app && CGO_ENABLED=0 go build -o /bin/app .\n',
+    ],
+    [
+      'continued on the next line',
+      'FROM golang:1.19\nWORKDIR /app\nCOPY . .\nRUN go mod download && \\\n    go build -o /bin/app .\n',
+      'FROM golang:1.19\nWORKDIR /app\nCOPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\nRUN go build -o /bin/app .\n',
+    ],
+  ])('%s', (_name, input, expected) => {
+    expect(fix(input)).toEqual({ output: expected, skips: [] });
+    expect(pipeline(input).match(/go mod download/g)).toHaveLength(1);
+  });
+
+  test('a cd later in the chain does not matter: only the commands before the download decide its directory', () => {
+    const input = 'FROM golang:1.19\nWORKDIR /app\nCOPY . .\nRUN go mod download && go build -o /bin/app . && cd /tmp && go version\n';
+    expect(fix(input).output).toBe(input.replace('COPY . .\nRUN go mod download && go build', 'COPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\nRUN go build'));
+  });
+});
+
 describe('an existing download that cannot move makes it skip rather than add a second one', () => {
   test.each([
     [

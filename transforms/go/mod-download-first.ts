@@ -24,6 +24,7 @@ import { lineOf } from '../../src/engine/source.js';
 import { joinedByAnd, logicalBody } from '../../src/shell/shell.js';
 import { instructionSnippet } from '../../src/engine/snippet.js';
 import { moveAbove, pasteAbove } from '../../src/engine/moves.js';
+import { removeChainedCommandEdits } from '../../src/engine/removal.js';
 import { indentOf, instructionBlock, keyword } from '../../src/engine/style.js';
 import { ResultBuilder, type Transform, type TransformContext } from '../../src/engine/transform.js';
 
@@ -110,7 +111,8 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
   const existingDownloads = goCommands.filter((g) => g.subcommand === 'mod download' && g.instruction.start > sourceCopy.start);
   const move = firstGo ? movableDownload(doc, stage, scripts, firstGo, { workdir, moduleDir, cd }, context) : null;
   if (move && 'reason' in move) return skip(move.reason);
-  const tolerant = move ? undefined : existingDownloads.find((g) => !inStrictChain(doc, scripts, g));
+  const chained = move || !firstGo ? null : chainedDownload(doc, stage, scripts, firstGo, moduleDir);
+  const tolerant = move ? undefined : existingDownloads.find((g) => g.instruction !== chained?.run && !inStrictChain(doc, scripts, g));
   if (tolerant) {
     return skip(`the go mod download on line ${tolerant.instruction.line + 1} is not a plain && step (||, if, a subshell or another directory), so a second, strict download could fail where it is tolerated`);
   }
@@ -130,8 +132,10 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
     out.change(sourceCopy, edits, `moved the go mod download from line ${move.run.line + 1} above the source COPY`);
     return;
   }
-  const runLine = `${indent}${keyword(doc, 'RUN')} ${cd}go mod download${eol}`;
-  out.change(sourceCopy, [{ start: at, end: at, text: copyLine + runLine }], `added COPY ${manifests} and RUN ${cd}go mod download`);
+  const download = `${cd}${chained?.commands ?? 'go mod download'}`;
+  const runLine = `${indent}${keyword(doc, 'RUN')} ${download}${eol}`;
+  const detail = chained ? `moved ${chained.commands} from the && chain on line ${chained.run.line + 1} into RUN ${download} above the source COPY` : `added COPY ${manifests} and RUN ${download}`;
+  out.change(sourceCopy, [{ start: at, end: at, text: copyLine + runLine }, ...(chained?.edits ?? [])], detail);
 }
 
 /**
@@ -372,6 +376,36 @@ function sameModule(dir: string, moduleDir: string, context: TransformContext): 
     const sub = parts.slice(0, i + 1).join('/');
     return !context.build.exists(`${sub}/go.mod`) && !context.build.exists(`${sub}/go.work`);
   });
+}
+
+/**
+ * The `go mod download` (with `&& go mod verify`, flags) that a RUN's `&&` chain runs before its
+ * other commands, in the module directory (by WORKDIR or a leading `cd`): it leaves the chain and
+ * becomes the new download above the source COPY, so the build downloads once. Null when the chain
+ * has another shape, or the text spans lines or uses variables (a new download is added instead).
+ */
+function chainedDownload(
+  doc: ParsedDockerfile,
+  stage: Stage,
+  scripts: StageScripts['scripts'],
+  firstGo: GoCommand,
+  moduleDir: string | null,
+): { run: Instruction; commands: string; edits: Edit[] } | null {
+  if (firstGo.subcommand !== 'mod download' || moduleDir === null) return null;
+  const run = firstGo.instruction;
+  const commands = scripts.get(run)?.commands ?? [];
+  if (!commands.every((c, i) => i === 0 || joinedByAnd(doc, commands[i - 1]!.end, c.start))) return null;
+  const cd = commands[0]?.words[0]?.value === 'cd' && commands[0].words.length === 2 ? commands[0] : null;
+  const base = effectiveWorkdir(doc, stage, run);
+  if ((cd ? resolvePath(base, cd.words[1]?.value ?? '') : base) !== moduleDir) return null;
+  const rest = commands.slice(cd ? 1 : 0);
+  const isDownload = (c: (typeof rest)[number]) => c.assignments.length === 0 && c.words[0]?.value === 'go' && c.words[1]?.value === 'mod' && ['download', 'verify'].includes(c.words[2]?.value ?? '');
+  const count = rest.findIndex((c) => !isDownload(c));
+  if (count <= 0 || rest[0] !== firstGo.command) return null;
+  const text = doc.source.text.slice(rest[0].start, rest[count - 1]!.end);
+  if (/[\r\n$`\\]/.test(text)) return null;
+  const span = { start: rest[0].start, end: rest[count - 1]!.end };
+  return { run, commands: text, edits: removeChainedCommandEdits(doc, span, cd, rest[count] ?? null) };
 }
 
 /**
