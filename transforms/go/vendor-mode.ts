@@ -13,7 +13,8 @@
  * `--network=none` step runs a build driver that might still want the modules; the download is a
  * plain step (alone in its RUN, or joined by `&&`).
  * Writes: deletes download-only RUNs (with their attached comments) or just the `go mod download &&`
- * part of a chain; deletes the module-cache mount flag; deletes `-mod=mod`/`-mod=readonly`, or, when
+ * part of a chain, and the `COPY go.mod go.sum ./` above a deleted RUN when only deleted RUNs lie
+ * between it and a `COPY . .` that copies the same files to the same place; deletes the module-cache mount flag; deletes `-mod=mod`/`-mod=readonly`, or, when
  * go.mod says `go` < 1.14, writes `-mod=vendor` instead and adds it where no `-mod` is given.
  * Not checked: whether vendor/ matches go.mod (`go mod vendor` was run); a stale vendor/ fails the
  * build with "inconsistent vendoring", which a reviewer sees at once.
