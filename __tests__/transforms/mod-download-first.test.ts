@@ -100,25 +100,25 @@ describe('an existing download that cannot move makes it skip rather than add a 
       'a package directory with a go.mod of its own',
       'FROM golang:1.19\nWORKDIR /src\nCOPY . .\nWORKDIR /src/cmd/app\nRUN go mod download\nRUN go build .\n',
       { ...MODULE, 'cmd/app/go.mod': 'module example.com/tool\n' },
-      'the go mod download on line 5 runs in /src/cmd/app, not in the module the source COPY puts in /src',
+      '"RUN go mod download" runs in /src/cmd/app, not in the module the source COPY puts in /src',
     ],
     [
       'a relative WORKDIR on an image whose WORKDIR is unknown',
       'FROM example.com/builder\nCOPY . app/\nWORKDIR app\nRUN go mod download\nRUN go build .\n',
       MODULE,
-      'I cannot tell in which directory the go mod download on line 4 runs (a variable or an unknown WORKDIR); move it above the source COPY by hand',
+      'I cannot tell in which directory "RUN go mod download" runs (a variable or an unknown WORKDIR); move it above the source COPY by hand',
     ],
     [
       'a cd relative to a WORKDIR set after the COPY',
       'FROM golang:1.19\nCOPY . /src/app/\nWORKDIR /src\nRUN cd app && go mod download\nRUN cd app && go build .\n',
       MODULE,
-      'the go mod download on line 4 changes to app, which is not the module directory above the source COPY; move it there by hand',
+      '"RUN cd app && go mod download" changes to app, which is not the module directory above the source COPY; move it there by hand',
     ],
     [
       'a variable in the download',
       'FROM golang:1.19\nWORKDIR /src\nCOPY . .\nRUN go mod download $FLAGS\nRUN go build .\n',
       MODULE,
-      'the go mod download on line 4 uses a variable, which may not be set above the source COPY; move it there by hand',
+      '"RUN go mod download $FLAGS" uses a variable, which may not be set above the source COPY; move it there by hand',
     ],
   ])('%s', (_name, input, files, reason) => {
     expect(fix(input, files)).toEqual({ output: input, skips: [reason] });

@@ -345,25 +345,25 @@ function movableDownload(
   const onlyDownloads = downloads.length > 0 && downloads.every((c) => c.assignments.length === 0 && c.words[0]?.value === 'go' && c.words[1]?.value === 'mod' && ['download', 'verify'].includes(c.words[2]?.value ?? ''));
   if (!onlyDownloads || !commands.every((c, i) => i === 0 || joinedByAnd(doc, commands[i - 1]!.end, c.start))) return null;
 
-  const line = run.line + 1;
+  const quoted = instructionSnippet(doc, run);
   if (commands.some((c) => c.words.some((w) => w.text.includes('$') || w.text.includes('`')))) {
-    return { reason: `the go mod download on line ${line} uses a variable, which may not be set above the source COPY; move it there by hand` };
+    return { reason: `${quoted} uses a variable, which may not be set above the source COPY; move it there by hand` };
   }
   const lastLine = doc.source.text.slice(doc.source.lineStarts[run.endLine] ?? run.start, run.end);
   if (doc.commentLines.has(run.endLine) || /[\\`]\s*$/.test(lastLine)) {
-    return { reason: `the go mod download on line ${line} ends in a continuation, which would swallow the line after it once moved; move it above the source COPY by hand` };
+    return { reason: `${quoted} ends in a continuation, which would swallow the line after it once moved; move it above the source COPY by hand` };
   }
   const base = effectiveWorkdir(doc, stage, run);
   const runsIn = cdTarget === null ? base : resolvePath(base, cdTarget);
   if (runsIn === null || place.moduleDir === null) {
-    return { reason: `I cannot tell in which directory the go mod download on line ${line} runs (a variable or an unknown WORKDIR); move it above the source COPY by hand` };
+    return { reason: `I cannot tell in which directory ${quoted} runs (a variable or an unknown WORKDIR); move it above the source COPY by hand` };
   }
   if (!sameModule(runsIn, place.moduleDir, context)) {
-    return { reason: `the go mod download on line ${line} runs in ${runsIn}, not in the module the source COPY puts in ${place.moduleDir}` };
+    return { reason: `${quoted} runs in ${runsIn}, not in the module the source COPY puts in ${place.moduleDir}` };
   }
   if (cdTarget === null) return { run, prefix: place.workdir === place.moduleDir ? '' : place.cd };
   if (resolvePath(place.workdir, cdTarget) === place.moduleDir) return { run, prefix: '' };
-  return { reason: `the go mod download on line ${line} changes to ${cdTarget}, which is not the module directory above the source COPY; move it there by hand` };
+  return { reason: `${quoted} changes to ${cdTarget}, which is not the module directory above the source COPY; move it there by hand` };
 }
 
 /** `dir` is `moduleDir` or a directory inside it that belongs to the same module (no go.mod or go.work on the way). */
