@@ -23,7 +23,7 @@ afterEach(() => rmSync(work, { recursive: true, force: true }));
 /** A Go service: go.mod, go.sum and a Dockerfile with the given text. */
 function goApp(dir: string, dockerfile = NAIVE, name = 'Dockerfile'): string {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'go.mod'), 'module example.com/app\n\ngo 1.19\n');
+  writeFileSync(join(dir, 'go.mod'), 'module example.com/app\n\ngo 1.19\n\nrequire example.com/dep v1.0.0\n');
   writeFileSync(join(dir, 'go.sum'), '');
   writeFileSync(join(dir, name), dockerfile);
   return join(dir, name);

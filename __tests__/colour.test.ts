@@ -8,7 +8,7 @@ import { main } from '../src/cli/cli.js';
 async function diffOutput(tty: boolean, env: Record<string, string>, args: string[] = []): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'cachefix-colour-'));
   try {
-    writeFileSync(join(dir, 'go.mod'), 'module x\n');
+    writeFileSync(join(dir, 'go.mod'), 'module x\n\nrequire example.com/dep v1.0.0\n');
     writeFileSync(join(dir, 'Dockerfile'), 'FROM golang:1.19\nCOPY . .\nRUN go build .\n');
     let stdout = '';
     await main(['-q', ...args], { stdout: (t) => { stdout += t; }, stderr: () => undefined, readStdin: async () => Buffer.alloc(0), stdoutIsTTY: tty, env, cwd: dir });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fixFiles, fixText, memoryContext, transforms } from '../src/index.js';
 
 const NAIVE = 'FROM golang:1.19\nWORKDIR /app\nCOPY . .\nRUN go build -o /app/main .\n';
-const context = memoryContext({ 'go.mod': 'module example.com/app\n\ngo 1.19\n', 'go.sum': '' });
+const context = memoryContext({ 'go.mod': 'module example.com/app\n\ngo 1.19\n\nrequire example.com/dep v1.0.0\n', 'go.sum': '' });
 
 test('fixText picks the safe transforms by default, honours only/unsafe, and is pure', () => {
   const all = fixText(NAIVE, { context });
@@ -24,7 +24,7 @@ test('fixText picks the safe transforms by default, honours only/unsafe, and is 
 test('fixFiles reports per file and writes only when asked', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cachefix-library-'));
   try {
-    writeFileSync(join(dir, 'go.mod'), 'module example.com/app\n\ngo 1.19\n');
+    writeFileSync(join(dir, 'go.mod'), 'module example.com/app\n\ngo 1.19\n\nrequire example.com/dep v1.0.0\n');
     writeFileSync(join(dir, 'Dockerfile'), NAIVE);
     const dry = await fixFiles([dir], { only: ['go/mod-download-first'] });
     expect(dry.exitCode).toBe(0);

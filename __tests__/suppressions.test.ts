@@ -6,7 +6,7 @@ import { parseDockerfile } from '../src/engine/parse.js';
 import { suppressions } from '../src/engine/suppressions.js';
 import { transforms } from '../transforms/index.js';
 
-const context = memoryContext({ 'go.mod': 'module example.com/app\n\ngo 1.19\n', 'go.sum': '', 'main.go': 'package main\n' });
+const context = memoryContext({ 'go.mod': 'module example.com/app\n\ngo 1.19\n\nrequire example.com/dep v1.0.0\n', 'go.sum': '', 'main.go': 'package main\n' });
 const safe = transforms.filter((t) => t.safety === 'safe' && t.id !== 'docker/dockerignore');
 const fix = (text: string) => fixText(text, { transforms: safe, context, knownTransformIds: transforms.map((t) => t.id) });
 

@@ -35,7 +35,7 @@ function cachefix(args: readonly string[], options: { cwd: string; input?: strin
 
 function goApp(dir: string, dockerfile = NAIVE): string {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'go.mod'), 'module example.com/app\n\ngo 1.19\n');
+  writeFileSync(join(dir, 'go.mod'), 'module example.com/app\n\ngo 1.19\n\nrequire example.com/dep v1.0.0\n');
   writeFileSync(join(dir, 'go.sum'), '');
   writeFileSync(join(dir, 'Dockerfile'), dockerfile);
   return join(dir, 'Dockerfile');

@@ -56,13 +56,23 @@ const variants: Variant[] = [
     heavydep: true,
   },
   {
-    name: 'no go.sum (standard library only)',
+    // issue 11, defect 7: the download after a WORKDIR set after the COPY moves up (with a cd), once
+    name: 'sample app, download after a WORKDIR that follows the source COPY',
+    dockerfile: 'FROM golang:1.19 AS build\nRUN mkdir /app\nCOPY . /app/\nWORKDIR /app\nRUN go mod download\nRUN go build -v -o /out/app .\n\n' + DEBIAN_FINAL,
+    binary: '/usr/local/bin/app',
+    rewrittenContains: ['RUN mkdir /app\nCOPY go.mod go.sum /app/\nRUN --mount=type=cache,target=/go/pkg/mod \\\n    cd /app && go mod download\nCOPY . /app/\nWORKDIR /app\nRUN --mount'],
+    cachedAfterChange: ['COPY go.mod go.sum /app/', 'RUN --mount=type=cache,target=/go/pkg/mod     cd /app && go mod download'],
+    heavydep: true,
+  },
+  {
+    // go/mod-download-first skips (nothing to download): the rest of the pipeline still builds
+    name: 'no requirements, no go.sum (standard library only)',
     dockerfile: NAIVE_BUILD + DEBIAN_FINAL,
     ownSources: true,
     files: { 'go.mod': 'module example.com/hello\n\ngo 1.19\n', 'main.go': 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello") }\n' },
     binary: '/usr/local/bin/app',
-    rewrittenContains: ['COPY go.mod ./'],
-    cachedAfterChange: ['COPY go.mod ./'],
+    rewrittenContains: ['WORKDIR /src\nCOPY . .\nRUN --mount=type=cache,target=/go/pkg/mod \\\n    go mod download\n'],
+    cachedAfterChange: [],
     heavydep: false,
   },
   {

@@ -36,13 +36,13 @@ test('npm pack holds only dist, types and docs; the installed package runs as a 
 
   const version = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { version: string };
   expect(run('npx', ['cachefix', '--version'], app).stdout.trim()).toBe(version.version);
-  writeFileSync(join(app, 'go.mod'), 'module example.com/app\n\ngo 1.19\n');
+  writeFileSync(join(app, 'go.mod'), 'module example.com/app\n\ngo 1.19\n\nrequire example.com/dep v1.0.0\n');
   const rewritten = run('npx', ['cachefix', '--only', 'go/mod-download-first', '-'], app, 'FROM golang:1.19\nCOPY . .\nRUN go build .\n');
   expect(rewritten.stdout).toBe('FROM golang:1.19\nCOPY go.mod ./\nRUN go mod download\nCOPY . .\nRUN go build .\n');
 
   writeFileSync(join(app, 'use.js'), [
     "import { fixText, memoryContext, transforms } from 'dockerfile-cachefix';",
-    "const { output, changes } = fixText('FROM golang:1.19\\nCOPY . .\\nRUN go build .\\n', { transforms, context: memoryContext({ 'go.mod': 'module x\\n' }) });",
+    "const { output, changes } = fixText('FROM golang:1.19\\nCOPY . .\\nRUN go build .\\n', { transforms, context: memoryContext({ 'go.mod': 'module x\\n\\nrequire example.com/dep v1.0.0\\n' }) });",
     'console.log(JSON.stringify({ split: output.includes("COPY go.mod ./"), changes: changes.length > 0 }));',
   ].join('\n'));
   expect(run('node', ['use.js'], app).stdout.trim()).toBe('{"split":true,"changes":true}');

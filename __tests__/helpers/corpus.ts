@@ -136,7 +136,9 @@ function contextFilesFromFacts(facts: string): Record<string, string> {
   };
   const files: Record<string, string> = {};
   if (present('go.mod')) {
-    files['go.mod'] = `module example.com/corpus\n\ngo 1.19\n${present('replace_local') ? '\nreplace example.com/api => ./api\n' : ''}`;
+    // a go.sum holds the sums of required modules: a module that has one requires something
+    const requires = present('go.sum') ? '\nrequire example.com/dep v1.0.0\n' : '';
+    files['go.mod'] = `module example.com/corpus\n\ngo 1.19\n${requires}${present('replace_local') ? '\nreplace example.com/api => ./api\n' : ''}`;
   }
   if (present('go.sum')) files['go.sum'] = '';
   if (present('vendor')) files['vendor/modules.txt'] = '# example.com/dep v1.0.0\n';

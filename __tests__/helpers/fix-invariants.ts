@@ -79,6 +79,8 @@ export function untouchedInstructionProblems(result: FixResult): string[] {
  */
 const DELETABLE: Readonly<Record<string, readonly string[]>> = {
   'go/gopath-env': ['(ENV )?((GOPATH|GO111MODULE)(=| )\\S+ ?)+'],
+  // a download at the head of an && chain, which becomes the new download above the source COPY
+  'go/mod-download-first': ['go mod (download|verify)( -\\S+)*( && go mod (download|verify)( -\\S+)*)* &&'],
   'go/vendor-mode': ['(RUN )?(--\\S+ )*(cd \\S+ && )?go mod download( -x)?( && go mod verify)?( &&)?', '--mount=type=cache,\\S+', '-mod(=| )(mod|readonly)'],
   'go/build-cache-mount': ['(&& )?go clean( -(cache|modcache|testcache))+( &&)?'],
   'docker/apt-cache-mount': [

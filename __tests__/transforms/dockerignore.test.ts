@@ -47,3 +47,20 @@ describe('other Dockerfiles that read nothing the entries exclude do not stop th
     expect(fix(siblings)).toEqual({ wrote: ['.dockerignore'], skips: [] });
   });
 });
+
+describe('appending to an existing ignore file leaves one blank line before the new block, never a leading or second one', () => {
+  const written = (existing: string) =>
+    fixText(DOCKERFILE, { transforms: [dockerignore], context: memoryContext({ ...GO, Dockerfile: DOCKERFILE, '.dockerignore': existing }), dockerfilePath: 'Dockerfile' })
+      .files[0]?.after ?? '';
+  const HEAD = '# added by cachefix';
+  test.each([
+    ['an empty file', '', HEAD],
+    ['a file of blank lines', '\n\n', `\n\n${HEAD}`],
+    ['a file with a final line break', 'bin/\n', `bin/\n\n${HEAD}`],
+    ['a file without one', 'bin/', `bin/\n\n${HEAD}`],
+    ['a file ending with a blank line', 'bin/\n\n', `bin/\n\n${HEAD}`],
+    ['a CRLF file ending with a blank line', 'bin/\r\n\r\n', `bin/\r\n\r\n${HEAD}`],
+  ])('%s', (_name, existing, start) => {
+    expect(written(existing).startsWith(start)).toBe(true);
+  });
+});

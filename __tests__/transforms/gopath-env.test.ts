@@ -71,3 +71,10 @@ describe('go/gopath-env', () => {
     ]);
   });
 });
+
+describe('blank lines', () => {
+  test('two adjacent ENVs removed between blank lines leave one blank line', () => {
+    const text = 'FROM golang:1.22\n\nENV GOPATH=/go\nENV GO111MODULE=on\n\nWORKDIR /src\n';
+    expect(fix(text).output).toBe('FROM golang:1.22\n\nWORKDIR /src\n');
+  });
+});

@@ -8,7 +8,7 @@ import { parseDockerfile } from '../../src/engine/parse.js';
 import { hoistIndependentRun } from '../../transforms/go/hoist-independent-run.js';
 import { modDownloadFirst } from '../../transforms/go/mod-download-first.js';
 
-const MODULE = { 'go.mod': 'module example.com/app\n\ngo 1.19\n', 'go.sum': '', 'main.go': 'package main\n\nfunc main() {}\n' };
+const MODULE = { 'go.mod': 'module example.com/app\n\ngo 1.19\n\nrequire example.com/dep v1.0.0\n', 'go.sum': '', 'main.go': 'package main\n\nfunc main() {}\n' };
 
 function fix(dockerfile: string, transforms = [hoistIndependentRun]) {
   const result = fixText(dockerfile, { transforms, context: memoryContext(MODULE) });

@@ -159,3 +159,20 @@ describe('removal helpers', () => {
     expect(apply(text, [removeInstructionEdit(d, d.instructions[1]!)])).toBe('FROM a\n\nRUN c\n');
   });
 });
+
+describe('the manifest COPY above a removed download', () => {
+  const stage = (middle: string, source = 'COPY . .') => `FROM golang:1.19 AS build\nWORKDIR /src\n${middle}\n${source}\nRUN go build -o /out/app .\n`;
+  test.each([
+    ['goes when only the download read it', stage('COPY go.mod go.sum ./\nRUN go mod download'), stage('').replace('/src\n\n', '/src\n')],
+    ['goes with go.sum* and an ENV between', stage('COPY go.mod go.sum* ./\nENV CGO_ENABLED=0\nRUN go mod download && go mod verify'), stage('ENV CGO_ENABLED=0')],
+    ['goes when both copy to /src with the same --chown', stage('COPY --chown=1000 go.mod go.sum /src/\nRUN go mod download', 'COPY --chown=1000 . /src'), stage('', 'COPY --chown=1000 . /src').replace('/src\n\n', '/src\n')],
+    ['stays when the source COPY has other flags', stage('COPY go.mod go.sum ./\nRUN go mod download', 'COPY --chown=1000 . .'), stage('COPY go.mod go.sum ./', 'COPY --chown=1000 . .')],
+    ['stays when a RUN that stays comes between', stage('COPY go.mod go.sum ./\nRUN go mod download\nRUN cat go.mod'), stage('COPY go.mod go.sum ./\nRUN cat go.mod')],
+    ['stays when the download is part of a chain that stays', stage('COPY go.mod go.sum ./\nRUN go mod download && go generate ./...'), stage('COPY go.mod go.sum ./\nRUN go mod download && go generate ./...')],
+    ['stays when the sources go elsewhere', stage('COPY go.mod go.sum ./\nRUN go mod download', 'COPY . /app'), stage('COPY go.mod go.sum ./', 'COPY . /app')],
+    ['stays when no whole-context COPY follows', stage('COPY go.mod go.sum ./\nRUN go mod download', 'COPY vendor ./vendor\nCOPY *.go ./'), stage('COPY go.mod go.sum ./', 'COPY vendor ./vendor\nCOPY *.go ./')],
+    ['stays when it copies more than the manifests', stage('COPY go.mod go.sum main.go ./\nRUN go mod download'), stage('COPY go.mod go.sum main.go ./')],
+  ])('%s', (_name, input, expected) => {
+    expect(fix(input).output).toBe(expected);
+  });
+});

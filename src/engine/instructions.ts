@@ -81,11 +81,21 @@ export function effectiveWorkdir(doc: ParsedDockerfile, stage: Stage, before: In
     for (const instruction of s.instructions) {
       if (s === stage && instruction.start >= before.start) return dir;
       if (instruction.keyword !== 'WORKDIR') continue;
-      const value = instruction.args.map((a) => a.value).join(' ');
-      if (value.includes('$') || /[\\"']|^[A-Za-z]:/.test(value)) dir = null; // variables, quotes, Windows paths
-      else if (value.startsWith('/')) dir = `/${normalizePath(value)}`;
-      else dir = dir === null ? null : `/${normalizePath(`${dir}/${value}`)}`;
+      dir = resolvePath(dir, instruction.args.map((a) => a.value).join(' '));
     }
   }
   return dir;
+}
+
+/** `path` (a COPY destination, a `cd` or WORKDIR argument) as an absolute path seen from `base`; null when unknown. */
+export function resolvePath(base: string | null, path: string): string | null {
+  if (path.includes('$') || /[\\"']|^[A-Za-z]:/.test(path)) return null; // variables, quotes, Windows paths
+  if (path.startsWith('/')) return `/${normalizePath(path)}`;
+  return base === null ? null : `/${normalizePath(`${base}/${path}`)}`;
+}
+
+/** The absolute directory a COPY/ADD writes into, taking its destination as a directory; null when unknown. */
+export function copyDestinationDir(doc: ParsedDockerfile, stage: Stage, instruction: Instruction): string | null {
+  const spec = copySpec(instruction);
+  return spec ? resolvePath(effectiveWorkdir(doc, stage, instruction), spec.dest) : null;
 }

@@ -192,20 +192,37 @@ function commentRuns(doc: ParsedDockerfile, from: number, to: number): CommentRu
  * keeps having none; when blank lines surround the instruction, one of them goes too.
  */
 export function removeInstructionEdit(doc: ParsedDockerfile, instruction: Instruction): Edit {
+  return removeInstructionsEdits(doc, [instruction])[0]!;
+}
+
+/**
+ * Deletes several instructions, one edit each (in the order given), as removeInstructionEdit does.
+ * Instructions whose blocks touch are one removal for the blank-line rule: removing `COPY go.mod ./`
+ * and the `RUN go mod download` under it, between two blank lines, leaves one blank line, not two.
+ */
+export function removeInstructionsEdits(doc: ParsedDockerfile, instructions: readonly Instruction[]): Edit[] {
   const text = doc.source.text;
-  const block = instructionBlock(doc, instruction);
-  let { start, end } = block;
-  if (!/[\r\n]$/.test(text.slice(start, end))) {
-    // the last line of a file without a final line break: take the line break before it instead
-    if (start > 0 && text[start - 1] === '\n') start -= text[start - 2] === '\r' ? 2 : 1;
-    return { start, end, text: '' };
+  const sorted = [...instructions].sort((a, b) => a.start - b.start);
+  const edits = new Map<Instruction, Edit>(sorted.map((i) => [i, { ...instructionBlock(doc, i), text: '' }]));
+  for (let first = 0; first < sorted.length; ) {
+    let last = first;
+    while (last + 1 < sorted.length && edits.get(sorted[last]!)!.end === edits.get(sorted[last + 1]!)!.start) last++;
+    const head = sorted[first]!;
+    const tail = sorted[last]!;
+    const start = edits.get(head)!.start;
+    const end = edits.get(tail)!.end;
+    if (!/[\r\n]$/.test(text.slice(start, end))) {
+      // the last line of a file without a final line break: take the line break before it instead
+      if (start > 0 && text[start - 1] === '\n') edits.set(head, { ...edits.get(head)!, start: start - (text[start - 2] === '\r' ? 2 : 1) });
+    } else {
+      const previousLineStart = start > 0 ? lineStartAt(doc.source, start - 1) : -1;
+      const blankBefore = previousLineStart < 0 || /^[ \t]*\r?\n$/.test(text.slice(previousLineStart, start));
+      const following = /^[ \t]*(\r?\n)/.exec(text.slice(end));
+      if (blankBefore && following) edits.set(tail, { ...edits.get(tail)!, end: end + following[0].length });
+    }
+    first = last + 1;
   }
-  const blankLine = /^[ \t]*(\r?\n)/;
-  const previousLineStart = start > 0 ? lineStartAt(doc.source, start - 1) : -1;
-  const blankBefore = previousLineStart < 0 || /^[ \t]*\r?\n$/.test(text.slice(previousLineStart, start));
-  const following = blankLine.exec(text.slice(end));
-  if (blankBefore && following) end += following[0].length;
-  return { start, end, text: '' };
+  return instructions.map((i) => edits.get(i)!);
 }
 
 function escapeRegex(text: string): string {

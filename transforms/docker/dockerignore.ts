@@ -75,7 +75,7 @@ export const dockerignore: Transform = {
     // What it writes.
     const eol = existing?.includes('\r\n') ? '\r\n' : '\n';
     const block = [HEADER, ...missing.map((e) => e.pattern)].join(eol) + eol;
-    const text = existing === null ? block : `${existing}${existing === '' || existing.endsWith('\n') ? '' : eol}${eol}${block}`;
+    const text = existing === null ? block : `${existing}${separator(existing, eol)}${block}`;
     out.writeFile(wholeCopy, { path: file, text }, `${existing === null ? 'created' : 'appended to'} ${file}: ${missing.map((e) => e.pattern).join(' ')}`);
     return out.result();
   },
@@ -186,4 +186,13 @@ function readsBuildInfo(build: BuildContext): string | null {
     }
   }
   return null;
+}
+
+/**
+ * What goes between an existing ignore file and the appended block: one blank line after its last
+ * entry, none when the file is empty or holds only blank lines, or already ends with a blank line.
+ */
+function separator(existing: string, eol: string): string {
+  if (/^\s*$/.test(existing) || /\n[ \t]*\r?\n$/.test(existing)) return '';
+  return existing.endsWith('\n') ? eol : `${eol}${eol}`;
 }

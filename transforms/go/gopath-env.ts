@@ -17,7 +17,7 @@
 import type { Edit } from '../../src/engine/edits.js';
 import { compareGoVersions } from '../../src/ecosystems/go/gomod.js';
 import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from '../../src/engine/parse.js';
-import { removeInstructionEdit, removeTokenEdits, type Span } from '../../src/engine/removal.js';
+import { removeInstructionsEdits, removeTokenEdits, type Span } from '../../src/engine/removal.js';
 import { logicalBody } from '../../src/shell/shell.js';
 import { instructionSnippet } from '../../src/engine/snippet.js';
 import { ResultBuilder, type Transform, type TransformContext } from '../../src/engine/transform.js';
@@ -49,11 +49,16 @@ export const gopathEnv: Transform = {
     }
     for (const [setting, reason] of blocked) out.skip(setting.instruction, reason);
 
-    for (const instruction of new Set(settings.map((s) => s.instruction))) {
-      const removable = settings.filter((s) => s.instruction === instruction && !blocked.has(s));
-      if (removable.length === 0) continue;
+    const plans = [...new Set(settings.map((s) => s.instruction))]
+      .map((instruction) => ({ instruction, removable: settings.filter((s) => s.instruction === instruction && !blocked.has(s)) }))
+      .filter((p) => p.removable.length > 0);
+    // ENVs that go whole are removed together, so two adjacent ones leave one blank line, not two
+    const whole = plans.filter((p) => p.removable[0]!.pairs.every((pair) => p.removable.some((s) => s.pair === pair))).map((p) => p.instruction);
+    const wholeEdits = new Map(removeInstructionsEdits(doc, whole).map((edit, k) => [whole[k]!, edit]));
+    for (const { instruction, removable } of plans) {
       const detail = removable.map((s) => describe(s)).join('; ');
-      out.change(instruction, envEdits(doc, instruction, removable), detail);
+      const edit = wholeEdits.get(instruction);
+      out.change(instruction, edit ? [edit] : envEdits(doc, instruction, removable), detail);
     }
     return out.result();
   },
@@ -260,14 +265,10 @@ function codeOf(doc: ParsedDockerfile, instruction: Instruction, without: readon
     .join('\n');
 }
 
-/**
- * The edits for one ENV: the whole instruction when every pair goes, else each run of adjacent
- * removed pairs with the blanks around it.
- */
+/** The edits for one ENV that keeps some pairs: each run of adjacent removed pairs with the blanks around it. */
 function envEdits(doc: ParsedDockerfile, instruction: Instruction, removable: readonly EnvSetting[]): Edit[] {
   const pairs = removable[0]?.pairs ?? [];
   const removed = new Set(removable.map((s) => s.pair));
-  if (pairs.every((p) => removed.has(p))) return [removeInstructionEdit(doc, instruction)];
   const edits: Edit[] = [];
   for (let k = 0; k < pairs.length; k++) {
     if (!removed.has(pairs[k]!)) continue;

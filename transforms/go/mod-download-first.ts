@@ -6,26 +6,29 @@
  * Checks: the Go commands run in module mode (Go 1.11+, GO111MODULE not off, and not Go 1.11/1.12
  * inside $GOPATH/src without GO111MODULE=on, where `go mod download` fails); the manifests the download needs are in the context and not ignored: go.mod (and go.sum
  * when present), the go.mod of every local `replace` target, and for a workspace go.work (go.work.sum
- * when present) with every used module's go.mod/go.sum; no vendor/modules.txt; nothing between the
- * source COPY and the Go command that the download could depend on.
+ * when present) with every used module's go.mod/go.sum; some module requires another; no
+ * vendor/modules.txt; nothing between the source COPY and the Go command that the download could
+ * depend on (a RUN of file commands that name no manifest or fetch setting cannot).
  * Writes: `COPY go.mod go.sum <dest>` (go.mod alone when there is no go.sum; one COPY per module
- * directory) and `RUN go mod download` just before the source COPY, or moves an existing download.
+ * directory) and `RUN go mod download` just before the source COPY, or moves an existing download-only
+ * RUN there (with `cd <dest> &&` when WORKDIR put it in the module directory after the COPY).
  * Measured with Go 1.19: `go mod download` at a workspace root with only these files downloads every
  * external module; a module without go.sum is copied alone because `COPY go.mod go.sum` fails.
  */
-import { normalizePath } from '../../src/context/context.js';
 import { ignoreRules } from '../../src/context/dockerignore.js';
 import { type GoCommand, goSubcommand, needsModule, type StageScripts, stageScripts, mentionsGoCommand } from '../../src/ecosystems/go/go.js';
 import { instructionSnippet } from '../../src/engine/snippet.js';
 import { parseGoMod, parseGoWork } from '../../src/ecosystems/go/gomod.js';
 import { goCommandDir, goCommandEnv } from '../../src/ecosystems/go/go-binary.js';
 import { gopathModeReason } from '../../src/ecosystems/go/go-toolchain.js';
-import { copiesFile, copiesWholeContext, copySpec, declaredNames, effectiveWorkdir } from '../../src/engine/instructions.js';
+import { copiesFile, copiesWholeContext, copyDestinationDir, copySpec, declaredNames, effectiveWorkdir, resolvePath } from '../../src/engine/instructions.js';
 import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from '../../src/engine/parse.js';
+import type { Edit } from '../../src/engine/edits.js';
 import { lineOf } from '../../src/engine/source.js';
-import { joinedByAnd } from '../../src/shell/shell.js';
+import { joinedByAnd, logicalBody } from '../../src/shell/shell.js';
 import { moveAbove, pasteAbove } from '../../src/engine/moves.js';
-import { indentOf, keyword } from '../../src/engine/style.js';
+import { removeChainedCommandEdits } from '../../src/engine/removal.js';
+import { indentOf, instructionBlock, keyword } from '../../src/engine/style.js';
 import { ResultBuilder, type Transform, type TransformContext } from '../../src/engine/transform.js';
 
 const CARRIED_COPY_FLAGS = new Set(['chown', 'chmod', 'link']);
@@ -35,6 +38,16 @@ const DOWNLOAD_ENV = /^(GO\w*|GIT_\w+|SSH_\w+|HOME|PATH|NETRC|https?_proxy|no_pr
 const BUILD_ONLY_GO_ENV = /^(GOOS|GOARCH|GOARM|GOAMD64|GO386|GOMIPS|GOMIPS64|GOPPC64|GORISCV64|GOWASM|GOCACHE|GOEXPERIMENT|GOGC|GODEBUG|GOMAXPROCS|GOTRACEBACK)$/;
 /** Commands that may precede `go` in a RUN without preparing anything the download needs. */
 const HARMLESS_BEFORE_GO = new Set(['cd', 'set', 'echo', 'true', 'ls', 'pwd', 'mkdir', 'go']);
+/**
+ * Commands that only test, create, copy, edit or delete files: between the source COPY and the Go
+ * build they change the download only through the files they name (see FETCH_FILES).
+ */
+const FILE_COMMANDS = new Set([
+  'cp', 'mv', 'rm', 'mkdir', 'rmdir', 'ln', 'chmod', 'chown', 'chgrp', 'touch', 'sed', 'cat', 'ls', 'echo', 'printf',
+  'test', '[', '[[', 'true', 'false', ':', 'cd', 'pwd', 'set', 'head', 'tail', 'grep', 'sort', 'wc', 'tr', 'cut', 'basename', 'dirname', 'date', 'sleep',
+]);
+/** Files and settings that decide what `go mod download` fetches and how: a RUN naming one might change them. */
+const FETCH_FILES = /go\.(mod|sum|work)|\*\.(mod|sum)|\bvendor\b|netrc|gitconfig|\.ssh\b|\.config\/go|\bGO[A-Z]+\b|\bGIT_|proxy|ca-cert|ssl/i;
 /** Instructions that cannot change what `go mod download` does when they sit between COPY and download. */
 const NEUTRAL_KEYWORDS = new Set(['COPY', 'ADD', 'LABEL', 'EXPOSE', 'MAINTAINER', 'STOPSIGNAL', 'HEALTHCHECK', 'VOLUME', 'CMD', 'ENTRYPOINT']);
 
@@ -49,7 +62,8 @@ export const modDownloadFirst: Transform = {
     'go.mod exists at the context path the COPY maps (or go.work with its modules), and .dockerignore does not exclude it',
     'go.sum and go.work.sum are copied only if they exist (and are not ignored)',
     'local replace targets and workspace modules lie inside the context and have a go.mod; no vendor/modules.txt',
-    'no RUN, USER, or ENV/ARG of Go, git or proxy settings between the source COPY and the first Go command',
+    'no USER, ENV/ARG of Go, git or proxy settings, or RUN other than file commands that leave go.mod, go.sum and fetch settings alone, between the source COPY and the first Go command',
+    'at least one module requires another (otherwise there is nothing to download)',
   ],
   apply(doc, context) {
     const out = new ResultBuilder();
@@ -86,18 +100,25 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
   if (destProblem) return skip(destProblem);
   const plan = manifestPlan(context);
   if ('reason' in plan) return skip(plan.reason);
-  const blocker = stage.instructions.find((i) => i.start > sourceCopy.start && i.start < goLimit && blocksDownload(i));
-  if (blocker) return skip(blockerReason(doc, blocker, scripts, firstGo));
+  if (!plan.requires) return skip('go.mod requires no modules, so there is nothing to download before the sources');
+  for (const between of stage.instructions.filter((i) => i.start > sourceCopy.start && i.start < goLimit)) {
+    const blocker = downloadBlocker(doc, between, scripts);
+    if (blocker) return skip(goBlockerReason(doc, between, scripts, firstGo) ?? blocker);
+  }
   const fetchSetting = goRunFetchSetting(doc, stage, scripts, sourceCopy);
   if (fetchSetting) return skip(fetchSetting);
 
   // What it writes.
   const destDir = directoryForm(spec.dest);
   const workdir = effectiveWorkdir(doc, stage, sourceCopy);
-  const downloadDir = destDir === './' || (workdir !== null && `/${normalizePath(destDir)}` === workdir) ? null : destDir.replace(/\/$/, '');
+  const moduleDir = copyDestinationDir(doc, stage, sourceCopy);
+  const downloadDir = destDir === './' || (workdir !== null && moduleDir === workdir) ? null : destDir.replace(/\/$/, '');
+  const cd = downloadDir === null ? '' : `cd ${downloadDir} && `;
   const existingDownloads = goCommands.filter((g) => g.subcommand === 'mod download' && g.instruction.start > sourceCopy.start);
-  const existing = existingDownloads.length > 0 ? movableDownload(doc, stage, scripts, sourceCopy, firstGo, downloadDir) : null;
-  const tolerant = existing ? undefined : existingDownloads.find((g) => !inStrictChain(doc, scripts, g));
+  const move = firstGo ? movableDownload(doc, stage, scripts, firstGo, { workdir, moduleDir, cd }, context) : null;
+  if (move && 'reason' in move) return skip(move.reason);
+  const chained = move || !firstGo ? null : chainedDownload(doc, stage, scripts, firstGo, moduleDir);
+  const tolerant = move ? undefined : existingDownloads.find((g) => g.instruction !== chained?.run && !inStrictChain(doc, scripts, g));
   if (tolerant) {
     return skip(`the go mod download on line ${tolerant.instruction.line + 1} is not a plain && step (||, if, a subshell or another directory), so a second, strict download could fail where it is tolerated`);
   }
@@ -110,14 +131,29 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
     .join('');
   const manifests = plan.copies.flatMap((c) => c.files).join(' ');
 
-  if (existing) {
+  if (move) {
     // the manifest COPY goes in first, at the same offset, then the moved download
-    out.change(sourceCopy, [{ start: at, end: at, text: copyLine }, ...moveAbove(doc, existing, at)], `moved the go mod download from line ${existing.line + 1} above the source COPY`);
+    const [paste, ...cut] = moveAbove(doc, move.run, at);
+    const edits = [{ start: at, end: at, text: copyLine }, ...(paste ? withPrefix(doc, move.run, [paste, ...cut], move.prefix, scripts) : [])];
+    out.change(sourceCopy, edits, `moved the go mod download from line ${move.run.line + 1} above the source COPY`);
     return;
   }
-  const cd = downloadDir === null ? '' : `cd ${downloadDir} && `;
-  const runLine = `${indent}${keyword(doc, 'RUN')} ${cd}go mod download${eol}`;
-  out.change(sourceCopy, [{ start: at, end: at, text: copyLine + runLine }], `added COPY ${manifests} and RUN ${cd}go mod download`);
+  const download = `${cd}${chained?.commands ?? 'go mod download'}`;
+  const runLine = `${indent}${keyword(doc, 'RUN')} ${download}${eol}`;
+  const detail = chained ? `moved ${chained.commands} from the && chain on line ${chained.run.line + 1} into RUN ${download} above the source COPY` : `added COPY ${manifests} and RUN ${download}`;
+  out.change(sourceCopy, [{ start: at, end: at, text: copyLine + runLine }, ...(chained?.edits ?? [])], detail);
+}
+
+/**
+ * A move's edits with `prefix` (`cd /app && `) put before the moved RUN's first command. The cut is
+ * split there too, so each removed piece is still text the paste holds.
+ */
+function withPrefix(doc: ParsedDockerfile, run: Instruction, [paste, ...cut]: Edit[], prefix: string, scripts: StageScripts['scripts']): Edit[] {
+  if (prefix === '' || !paste) return paste ? [paste, ...cut] : cut;
+  const at = scripts.get(run)?.commands[0]?.start ?? run.argsStart;
+  const offset = at - instructionBlock(doc, run).start;
+  const text = paste.text.slice(0, offset) + prefix + paste.text.slice(offset);
+  return [{ ...paste, text }, ...cut.flatMap((e) => (e.start < at && at < e.end ? [{ ...e, end: at }, { ...e, start: at }] : [e]))];
 }
 
 /** Why the stage's first Go command may run in GOPATH mode (old Go, GO111MODULE), or null. */
@@ -193,8 +229,8 @@ interface ManifestCopy {
   readonly files: readonly string[];
 }
 
-/** What the download needs from the context, or why it cannot be known or copied. */
-function manifestPlan(context: TransformContext): { copies: ManifestCopy[] } | { reason: string } {
+/** What the download needs from the context (and whether any module requires another), or why it cannot be known or copied. */
+function manifestPlan(context: TransformContext): { copies: ManifestCopy[]; requires: boolean } | { reason: string } {
   const build = context.build;
   const ignored = ignoreRules(build, context.dockerfilePath);
   const present = (path: string) => build.exists(path) && !ignored.ignores(path);
@@ -222,6 +258,7 @@ function manifestPlan(context: TransformContext): { copies: ManifestCopy[] } | {
   }
 
   const copies: ManifestCopy[] = [];
+  let requires = false;
   const addModule = (dir: string, what: string): string | null => {
     const goMod = dir === '' ? 'go.mod' : `${dir}/go.mod`;
     if (!build.exists(goMod)) return `${what} has no go.mod`;
@@ -236,6 +273,7 @@ function manifestPlan(context: TransformContext): { copies: ManifestCopy[] } | {
     const problem = addModule(dir, dir === '' ? 'the context root' : `the workspace module ${dir}`);
     if (problem) return { reason: problem };
     const goMod = parseGoMod(build.readFile(dir === '' ? 'go.mod' : `${dir}/go.mod`) ?? '');
+    requires ||= goMod.requires.length > 0;
     replaces.push(...goMod.replaces.filter((r) => r.local).map((r) => ({ ...r, base: dir })));
   }
   for (const replace of replaces) {
@@ -250,7 +288,7 @@ function manifestPlan(context: TransformContext): { copies: ManifestCopy[] } | {
   }
   const root = copies.find((c) => c.dir === '');
   const ordered = [{ dir: '', files: [...rootFiles, ...(root?.files ?? [])] }, ...copies.filter((c) => c.dir !== '')];
-  return { copies: ordered.filter((c) => c.files.length > 0) };
+  return { copies: ordered.filter((c) => c.files.length > 0), requires };
 }
 
 /** A context-relative directory, or null when the path leaves the context (`../x`, `/abs`). */
@@ -267,43 +305,120 @@ function insideContext(path: string): string | null {
   return parts.join('/');
 }
 
-function blocksDownload(instruction: Instruction): boolean {
-  if (NEUTRAL_KEYWORDS.has(instruction.keyword) || instruction.keyword === 'WORKDIR') return false;
+/**
+ * Why an instruction between the source COPY and the first Go command could make a download placed
+ * above the COPY differ from the one the build does, or null. A RUN that only works on files that
+ * decide nothing about fetching (`cp -r /ui /src/ui`) cannot; others may need the sources, so the
+ * advice names both ways out: move it up, or split by hand.
+ */
+function downloadBlocker(doc: ParsedDockerfile, instruction: Instruction, scripts: StageScripts['scripts']): string | null {
+  if (NEUTRAL_KEYWORDS.has(instruction.keyword) || instruction.keyword === 'WORKDIR') return null;
+  const moveFirst = `${instructionSnippet(doc, instruction)} sits between the source COPY and the first Go command; the download might need it (move it above the COPY first)`;
   if (instruction.keyword === 'ENV' || instruction.keyword === 'ARG') {
-    return declaredNames(instruction).some((name) => DOWNLOAD_ENV.test(name) && !BUILD_ONLY_GO_ENV.test(name));
+    return declaredNames(instruction).some((name) => DOWNLOAD_ENV.test(name) && !BUILD_ONLY_GO_ENV.test(name)) ? moveFirst : null;
   }
-  return true; // RUN, USER, SHELL, ONBUILD, unknown
+  if (instruction.keyword !== 'RUN') return moveFirst; // USER, SHELL, ONBUILD, unknown
+  const script = scripts.get(instruction);
+  const other = script?.parsed ? script.commands.find((c) => !FILE_COMMANDS.has(c.words[0]?.value ?? '')) : undefined;
+  const named = FETCH_FILES.exec(logicalBody(doc, instruction).text)?.[0];
+  if (script?.parsed && !other && named === undefined) return null;
+  const what = !script?.parsed ? 'cannot be read' : other ? `runs ${other.words[0]?.value ?? 'a command'}` : `names ${named ?? ''}`;
+  return `${instructionSnippet(doc, instruction)} ${what} after the source COPY and might change go.mod, go.sum or how go fetches modules: move it above the COPY, or, if it needs the sources and changes none of these, copy go.mod and go.sum and run go mod download above the COPY by hand`;
+}
+
+/** Where the download must run: the WORKDIR at the source COPY, the module directory, the `cd` a new download needs. */
+interface DownloadPlace {
+  readonly workdir: string | null;
+  readonly moduleDir: string | null;
+  readonly cd: string;
 }
 
 /**
- * The existing `RUN go mod download` after the source COPY, if moving it up keeps its meaning: it
- * only downloads and verifies (after an optional `cd` to the destination), joined by `&&`; only
- * neutral instructions lie in between; and it does not end in a continuation into a comment, which
- * would swallow the line after it once moved.
+ * The existing download-only RUN (`[cd DIR &&] go mod download [&& go mod verify]`, joined by `&&`)
+ * that is the stage's first Go command, and the `cd` it needs once it runs above the source COPY:
+ * it must download the module the COPY brings, from wherever WORKDIR or its own `cd` put it (a
+ * subdirectory of the module without a go.mod of its own is the same module). Null when the first Go
+ * command is not such a RUN (a new download is added instead); a reason when it is one but cannot move.
  */
 function movableDownload(
   doc: ParsedDockerfile,
   stage: Stage,
   scripts: StageScripts['scripts'],
-  sourceCopy: Instruction,
-  firstGo: GoCommand | undefined,
-  downloadDir: string | null,
-): Instruction | null {
-  if (firstGo?.subcommand !== 'mod download') return null;
+  firstGo: GoCommand,
+  place: DownloadPlace,
+  context: TransformContext,
+): { run: Instruction; prefix: string } | { reason: string } | null {
+  if (firstGo.subcommand !== 'mod download') return null;
   const run = firstGo.instruction;
   const commands = scripts.get(run)?.commands ?? [];
   const [first, ...rest] = commands;
   if (!first) return null;
   const cdTarget = first.words[0]?.value === 'cd' && first.words.length === 2 ? first.words[1]?.value ?? null : null;
   const downloads = cdTarget !== null ? rest : commands;
-  if (cdTarget !== null ? `/${normalizePath(cdTarget)}` !== `/${normalizePath(downloadDir ?? '')}` || downloadDir === null : downloadDir !== null) return null;
-  const onlyDownloads = downloads.length > 0 && downloads.every((c) => c.words[0]?.value === 'go' && c.words[1]?.value === 'mod' && ['download', 'verify'].includes(c.words[2]?.value ?? ''));
-  if (!onlyDownloads) return null;
-  if (!commands.every((c, i) => i === 0 || joinedByAnd(doc, commands[i - 1]!.end, c.start))) return null;
+  const onlyDownloads = downloads.length > 0 && downloads.every((c) => c.assignments.length === 0 && c.words[0]?.value === 'go' && c.words[1]?.value === 'mod' && ['download', 'verify'].includes(c.words[2]?.value ?? ''));
+  if (!onlyDownloads || !commands.every((c, i) => i === 0 || joinedByAnd(doc, commands[i - 1]!.end, c.start))) return null;
+
+  const quoted = instructionSnippet(doc, run);
+  if (commands.some((c) => c.words.some((w) => w.text.includes('$') || w.text.includes('`')))) {
+    return { reason: `${quoted} uses a variable, which may not be set above the source COPY; move it there by hand` };
+  }
   const lastLine = doc.source.text.slice(doc.source.lineStarts[run.endLine] ?? run.start, run.end);
-  if (doc.commentLines.has(run.endLine) || /[\\`]\s*$/.test(lastLine)) return null;
-  const between = stage.instructions.filter((i) => i.start > sourceCopy.start && i.start < run.start);
-  return between.every((i) => NEUTRAL_KEYWORDS.has(i.keyword)) ? run : null;
+  if (doc.commentLines.has(run.endLine) || /[\\`]\s*$/.test(lastLine)) {
+    return { reason: `${quoted} ends in a continuation, which would swallow the line after it once moved; move it above the source COPY by hand` };
+  }
+  const base = effectiveWorkdir(doc, stage, run);
+  const runsIn = cdTarget === null ? base : resolvePath(base, cdTarget);
+  if (runsIn === null || place.moduleDir === null) {
+    return { reason: `I cannot tell in which directory ${quoted} runs (a variable or an unknown WORKDIR); move it above the source COPY by hand` };
+  }
+  if (!sameModule(runsIn, place.moduleDir, context)) {
+    return { reason: `${quoted} runs in ${runsIn}, not in the module the source COPY puts in ${place.moduleDir}` };
+  }
+  if (cdTarget === null) return { run, prefix: place.workdir === place.moduleDir ? '' : place.cd };
+  if (resolvePath(place.workdir, cdTarget) === place.moduleDir) return { run, prefix: '' };
+  return { reason: `${quoted} changes to ${cdTarget}, which is not the module directory above the source COPY; move it there by hand` };
+}
+
+/** `dir` is `moduleDir` or a directory inside it that belongs to the same module (no go.mod or go.work on the way). */
+function sameModule(dir: string, moduleDir: string, context: TransformContext): boolean {
+  if (dir === moduleDir) return true;
+  const prefix = moduleDir === '/' ? '/' : `${moduleDir}/`;
+  if (!dir.startsWith(prefix)) return false;
+  const parts = dir.slice(prefix.length).split('/');
+  return parts.every((_, i) => {
+    const sub = parts.slice(0, i + 1).join('/');
+    return !context.build.exists(`${sub}/go.mod`) && !context.build.exists(`${sub}/go.work`);
+  });
+}
+
+/**
+ * The `go mod download` (with `&& go mod verify`, flags) that a RUN's `&&` chain runs before its
+ * other commands, in the module directory (by WORKDIR or a leading `cd`): it leaves the chain and
+ * becomes the new download above the source COPY, so the build downloads once. Null when the chain
+ * has another shape, or the text spans lines or uses variables (a new download is added instead).
+ */
+function chainedDownload(
+  doc: ParsedDockerfile,
+  stage: Stage,
+  scripts: StageScripts['scripts'],
+  firstGo: GoCommand,
+  moduleDir: string | null,
+): { run: Instruction; commands: string; edits: Edit[] } | null {
+  if (firstGo.subcommand !== 'mod download' || moduleDir === null) return null;
+  const run = firstGo.instruction;
+  const commands = scripts.get(run)?.commands ?? [];
+  if (!commands.every((c, i) => i === 0 || joinedByAnd(doc, commands[i - 1]!.end, c.start))) return null;
+  const cd = commands[0]?.words[0]?.value === 'cd' && commands[0].words.length === 2 ? commands[0] : null;
+  const base = effectiveWorkdir(doc, stage, run);
+  if ((cd ? resolvePath(base, cd.words[1]?.value ?? '') : base) !== moduleDir) return null;
+  const rest = commands.slice(cd ? 1 : 0);
+  const isDownload = (c: (typeof rest)[number]) => c.assignments.length === 0 && c.words[0]?.value === 'go' && c.words[1]?.value === 'mod' && ['download', 'verify'].includes(c.words[2]?.value ?? '');
+  const count = rest.findIndex((c) => !isDownload(c));
+  if (count <= 0 || rest[0] !== firstGo.command) return null;
+  const text = doc.source.text.slice(rest[0].start, rest[count - 1]!.end);
+  if (/[\r\n$`\\]/.test(text)) return null;
+  const span = { start: rest[0].start, end: rest[count - 1]!.end };
+  return { run, commands: text, edits: removeChainedCommandEdits(doc, span, cd, rest[count] ?? null) };
 }
 
 /**
@@ -326,7 +441,8 @@ function directoryForm(dest: string): string {
  * download where it is. A RUN that itself runs go is named as such: `go clean -modcache` would throw
  * away the modules a download above the COPY fetched.
  */
-function blockerReason(doc: ParsedDockerfile, blocker: Instruction, scripts: StageScripts['scripts'], firstGo: GoCommand | undefined): string {
+/** A blocking RUN that itself runs go, named as such (a go clean -modcache would throw a moved download away); null for any other. */
+function goBlockerReason(doc: ParsedDockerfile, blocker: Instruction, scripts: StageScripts['scripts'], firstGo: GoCommand | undefined): string | null {
   const commands = scripts.get(blocker)?.commands ?? [];
   if (commands.some((c) => goSubcommand(c) === 'clean' && c.words.some((w) => /^--?modcache$/.test(w.value)))) {
     return `${instructionSnippet(doc, blocker)} empties the module cache after the source COPY, so a download moved above the COPY would be thrown away (drop the go clean first)`;
@@ -334,7 +450,7 @@ function blockerReason(doc: ParsedDockerfile, blocker: Instruction, scripts: Sta
   if (firstGo && commands.some((c) => goSubcommand(c) !== null)) {
     return `${instructionSnippet(doc, blocker)} runs go between the source COPY and ${instructionSnippet(doc, firstGo.instruction)}, the first Go command that reads the module; the download might need it (move it above the COPY first)`;
   }
-  return `${describe(doc, blocker)} sits between the source COPY and the first Go command; the download might need it (move it above the COPY first)`;
+  return null;
 }
 
 function describe(doc: ParsedDockerfile, instruction: Instruction): string {

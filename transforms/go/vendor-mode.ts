@@ -15,7 +15,8 @@
  * `--network=none` step runs a build driver that might still want the modules; the download is a
  * plain step (alone in its RUN, or joined by `&&`).
  * Writes: deletes download-only RUNs (with their attached comments) or just the `go mod download &&`
- * part of a chain; deletes the module-cache mount flag; deletes `-mod=mod`/`-mod=readonly`, or, when
+ * part of a chain, and the `COPY go.mod go.sum ./` above a deleted RUN when only deleted RUNs lie
+ * between it and a `COPY . .` that copies the same files to the same place; deletes the module-cache mount flag; deletes `-mod=mod`/`-mod=readonly`, or, when
  * go.mod says `go` < 1.14, writes `-mod=vendor` instead and adds it where no `-mod` is given.
  * Not checked: whether vendor/ matches go.mod (`go mod vendor` was run); a stale vendor/ fails the
  * build with "inconsistent vendoring", which a reviewer sees at once.
@@ -27,10 +28,10 @@ import { runEnvironment } from '../../src/engine/env.js';
 import { type GoCommand, needsModule, stageScripts, goSubcommand, mentionsGoCommand } from '../../src/ecosystems/go/go.js';
 import { type GoFlag, parseFlags } from '../../src/ecosystems/go/go-build.js';
 import { compareGoVersions, parseGoMod } from '../../src/ecosystems/go/gomod.js';
-import { copiesFile, copiesWholeContext, copySpec } from '../../src/engine/instructions.js';
+import { copiesFile, copiesWholeContext, copyDestinationDir, copySpec } from '../../src/engine/instructions.js';
 import { mountsOf } from '../../src/engine/mounts.js';
 import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from '../../src/engine/parse.js';
-import { removeChainedCommandEdits, removeInstructionEdit, removeTokenEdits, type Span } from '../../src/engine/removal.js';
+import { removeChainedCommandEdits, removeInstructionsEdits, removeTokenEdits, type Span } from '../../src/engine/removal.js';
 import { codeStart } from '../../src/engine/continuations.js';
 import { joinedByAnd, runScript, type RunScript, type ShellCommand } from '../../src/shell/shell.js';
 import { instructionSnippet } from '../../src/engine/snippet.js';
@@ -146,10 +147,25 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, module: ModuleFacts, 
       keptDownloads.add(run.instruction);
     } else if (removal.wholeRun) {
       removedRuns.add(run.instruction);
-      note(run.instruction, [removeInstructionEdit(doc, run.instruction)], 'removed the go mod download step');
     } else {
       note(run.instruction, removal.edits, 'removed go mod download from the && chain');
     }
+  }
+
+  // the download RUNs go whole, with a manifest COPY that only they read (one change each: an
+  // ignore comment on the RUN keeps its COPY too), removed together for the blank-line rule
+  const claimed = new Set<Instruction>();
+  const leftovers = [...removedRuns].map((run) => {
+    const copy = leftoverManifestCopy(doc, stage, run, removedRuns);
+    if (!copy || claimed.has(copy)) return { run, copy: null };
+    claimed.add(copy);
+    return { run, copy };
+  });
+  const removed = [...removedRuns, ...leftovers.flatMap((l) => (l.copy ? [l.copy] : []))];
+  const removals = new Map(removeInstructionsEdits(doc, removed).map((edit, k) => [removed[k]!, edit]));
+  for (const { run, copy } of leftovers) {
+    note(run, [removals.get(run)!], 'removed the go mod download step');
+    if (copy) note(run, [removals.get(copy)!], `removed ${instructionSnippet(doc, copy)}, which only that step read (the source COPY copies the same files again)`);
   }
 
   for (const { go, flag } of flagWork) {
@@ -199,6 +215,27 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, module: ModuleFacts, 
 function gopathMode(doc: ParsedDockerfile, stage: Stage, go: GoCommand, goMod: string): string | null {
   const go111module = goCommandEnv(doc, stage, go.instruction, go.command, 'GO111MODULE')?.value ?? null;
   return gopathModeReason(doc, stage, go.instruction, goCommandDir(doc, stage, go.instruction, go.command), goMod, go111module);
+}
+
+/** Sources of a manifest-only COPY: go.mod, go.sum, go.work, go.work.sum at the context root, or a glob of them. */
+const MANIFEST_SOURCE = /^(\.\/)?go\.(mod|sum|work|work\.sum|\*)\*?$/;
+
+/**
+ * The `COPY go.mod go.sum ./` above a removed download RUN that nothing else reads: every RUN between
+ * it and the next whole-context COPY of the stage is removed, and that COPY, with the same flags,
+ * writes the same files into the same directory again, so the image does not change without it.
+ */
+function leftoverManifestCopy(doc: ParsedDockerfile, stage: Stage, run: Instruction, removedRuns: ReadonlySet<Instruction>): Instruction | null {
+  const before = stage.instructions.filter((i) => i.start < run.start);
+  const copy = [...before].reverse().find((i) => i.keyword === 'COPY' || i.keyword === 'ADD' || (i.keyword === 'RUN' && !removedRuns.has(i)));
+  const spec = copy ? copySpec(copy) : null;
+  if (!copy || !spec || copy.keyword !== 'COPY' || spec.from !== null || !spec.sources.every((s) => MANIFEST_SOURCE.test(s))) return null;
+  const source = stage.instructions.find((i) => i.start > run.start && (i.keyword === 'COPY' || i.keyword === 'ADD' || (i.keyword === 'RUN' && !removedRuns.has(i))));
+  const sourceSpec = source ? copySpec(source) : null;
+  if (!source || !sourceSpec || !copiesWholeContext(sourceSpec)) return null;
+  const flags = (i: Instruction) => i.flags.map((f) => doc.source.text.slice(f.start, f.end)).sort().join(' ');
+  const dir = copyDestinationDir(doc, stage, copy);
+  return dir !== null && dir === copyDestinationDir(doc, stage, source) && flags(copy) === flags(source) ? copy : null;
 }
 
 /** A RUN that runs go, a build driver, or Go we cannot read: the only ones whose mounts we judge. */

@@ -1,0 +1,3 @@
+package tiny
+
+func Answer() int { return 42 }
