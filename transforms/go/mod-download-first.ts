@@ -14,7 +14,8 @@
  */
 import { normalizePath } from '../../src/context/context.js';
 import { ignoreRules } from '../../src/context/dockerignore.js';
-import { type GoCommand, needsModule, type StageScripts, stageScripts, mentionsGoCommand } from '../../src/ecosystems/go/go.js';
+import { type GoCommand, invocationNeedsModule, needsModule, type StageScripts, stageScripts, mentionsGoCommand } from '../../src/ecosystems/go/go.js';
+import { readGoRun } from '../../src/ecosystems/go/go-runs.js';
 import { parseGoMod, parseGoWork } from '../../src/ecosystems/go/gomod.js';
 import { copiesFile, copiesWholeContext, copySpec, declaredNames, effectiveWorkdir } from '../../src/engine/instructions.js';
 import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from '../../src/engine/parse.js';
@@ -59,11 +60,17 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
   const firstGo = goCommands.find(needsModule);
   const sourceCopy = stage.instructions.find((i) => isWholeContextCopy(i) && (!firstGo || i.start < firstGo.instruction.start));
   if (!sourceCopy) return;
-  const goLimit = firstGo?.instruction.start ?? Number.POSITIVE_INFINITY;
+  // Go run through make, a script or a wrapper (`exec go build`) counts as the first Go command too
+  const indirectGo = stage.instructions.find((i) => {
+    if (i.keyword !== 'RUN' || i.start <= sourceCopy.start || i.start >= (firstGo?.instruction.start ?? Number.POSITIVE_INFINITY)) return false;
+    const reading = readGoRun(doc, stage, i, context.build);
+    return reading.unreadable !== null || reading.invocations.some(invocationNeedsModule);
+  });
+  const goLimit = indirectGo?.start ?? firstGo?.instruction.start ?? Number.POSITIVE_INFINITY;
   const opaqueGo = stage.instructions.find(
     (i) => i.keyword === 'RUN' && i.start > sourceCopy.start && i.start <= goLimit && scripts.get(i)?.parsed === false && mentionsGoCommand(doc, i),
   );
-  if (!firstGo && !opaqueGo) return;
+  if (!firstGo && !opaqueGo && !indirectGo) return;
   if (copiesGoModBefore(doc, stage, sourceCopy)) return;
   const spec = copySpec(sourceCopy);
   if (!spec) return;
@@ -71,6 +78,10 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
   // What it checks.
   const skip = (reason: string) => out.skip(sourceCopy, reason);
   if (opaqueGo) return skip(`the Go command on line ${opaqueGo.line + 1} is in a RUN I cannot read (${scripts.get(opaqueGo)?.reason ?? 'opaque'})`);
+  const indirect = indirectGo ? readGoRun(doc, stage, indirectGo, context.build) : null;
+  if (indirectGo && indirect?.unreadable) return skip(`the RUN on line ${indirectGo.line + 1} ${indirect.unreadable}`);
+  const indirectSetting = indirect?.invocations.flatMap((g) => g.assignments).find((a) => DOWNLOAD_ENV.test(a.name) && !BUILD_ONLY_GO_ENV.test(a.name));
+  if (indirectGo && indirectSetting) return skip(`the Go RUN on line ${indirectGo.line + 1} sets ${indirectSetting.name} for go, which a separate download would not have`);
   const modulesFrom = modulesCopiedIn(doc, stage, sourceCopy);
   if (modulesFrom) return skip(`the stage takes its modules from elsewhere (${describe(doc, modulesFrom)} copies into the module cache)`);
   const unknownFlag = sourceCopy.flags.find((f) => !CARRIED_COPY_FLAGS.has(f.name));
@@ -91,7 +102,7 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
   const workdir = effectiveWorkdir(doc, stage, sourceCopy);
   const downloadDir = destDir === './' || (workdir !== null && `/${normalizePath(destDir)}` === workdir) ? null : destDir.replace(/\/$/, '');
   const existingDownloads = goCommands.filter((g) => g.subcommand === 'mod download' && g.instruction.start > sourceCopy.start);
-  const existing = existingDownloads.length > 0 ? movableDownload(doc, stage, scripts, sourceCopy, firstGo, downloadDir) : null;
+  const existing = existingDownloads.length > 0 && !indirectGo ? movableDownload(doc, stage, scripts, sourceCopy, firstGo, downloadDir) : null;
   const tolerant = existing ? undefined : existingDownloads.find((g) => !inStrictChain(doc, scripts, g));
   if (tolerant) {
     return skip(`the go mod download on line ${tolerant.instruction.line + 1} is not a plain && step (||, if, a subshell or another directory), so a second, strict download could fail where it is tolerated`);
