@@ -171,10 +171,15 @@ export function goInvocations(words: readonly string[], assignments: GoInvocatio
   return { invocations: [] };
 }
 
-/** Whether some word is a Go program followed by a subcommand that reads modules. */
+/**
+ * Whether some word is a Go program followed by a subcommand that reads modules, or a script for
+ * another command to run that holds one (`su -c "go build"`).
+ */
 function mentionsGo(words: readonly string[]): boolean {
-  return words.some((w, i) => isGoProgram(w) && MODULE_SUBCOMMANDS.has(words[i + 1] ?? ''));
+  return words.some((w, i) => (isGoProgram(w) && MODULE_SUBCOMMANDS.has(words[i + 1] ?? '')) || GO_IN_SCRIPT.test(w));
 }
+
+const GO_IN_SCRIPT = /(^|[\s;&|(`])(\S*\/)?(go|xx-go)\s+(build|install|test|vet|generate|run|list|get|tool|mod)\b/;
 
 /** Several readings as one: the first unreadable one wins. */
 export function combine(readings: readonly GoReading[]): GoReading {
