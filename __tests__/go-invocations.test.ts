@@ -19,6 +19,8 @@ test.each([
   [['xx-go', '--wrap'], []],
   [['command', '-v', 'go'], []],
   [['sh', '-c', 'cd cmd && GOOS=linux go build -o /out/app .'], ['build GOOS=linux']],
+  [['gotestsum', '--format', 'dots', '--', '-race', './...'], ['test']],
+  [['tar', 'czf', 'out.tgz', '$(go env GOROOT)'], []],
   [['echo', 'go', 'build'], []],
   [['apk', 'add', 'go'], []],
 ])('%j', (words, expected) => {

@@ -2,15 +2,19 @@
  * go/build-cache-mount (catalogue G-06).
  *
  * Looks for: RUN steps in Go stages that download modules or compile (`go build|install|test|vet|
- * generate|run`, `go mod download`, or `make` in a golang-based stage) without cache mounts for
- * Go's module cache (GOMODCACHE) and build cache (GOCACHE).
+ * generate|run`, `go mod download`), read through wrappers, Makefiles and context scripts
+ * (src/ecosystems/go/go-runs.ts), without cache mounts for Go's module cache (GOMODCACHE) and build
+ * cache (GOCACHE).
  * Checks: where those caches are for that RUN (the golang image's defaults, then ENV GOPATH,
  * GOMODCACHE, GOCACHE, HOME and USER, through stage inheritance); that no mount already claims the
- * target; that the module cache is not needed in the image (vendored builds, an image that runs `go`
- * at run time, a later `COPY --from` of the cache directory).
+ * target; that every RUN of the stage family that needs modules can share the module cache (none
+ * runs Go in a way we cannot read or moves the cache); that the module cache is not needed in the
+ * image (vendored builds, an image that runs `go` or a dev watcher at start-up, a later `COPY --from`
+ * of the cache directory).
  * Writes: `--mount=type=cache,target=<dir>` flags (with uid/gid for a numeric non-root USER),
- * reusing the options of an existing mount of the same directory (an `id=`) so every step shares
- * one cache; removes a `go clean -cache`/`-modcache` that would empty the mount.
+ * reusing the options of an existing mount of the same directory (an `id=`), or of a directory above
+ * it in the family, so every step shares one cache; removes a `go clean -cache`/`-modcache` that
+ * would empty the mount.
  */
 import { runEnvironment } from '../../src/engine/env.js';
 import type { Edit } from '../../src/engine/edits.js';
@@ -21,9 +25,8 @@ import { joinedByAnd, runScript, type ShellCommand } from '../../src/shell/shell
 import { removeChainedCommandEdits } from '../../src/engine/removal.js';
 import { ResultBuilder, type Transform, type TransformContext } from '../../src/engine/transform.js';
 import { type GoCacheDirs, goCacheDirs } from '../../src/ecosystems/go/go-caches.js';
-import { stageByReference } from '../../src/ecosystems/go/go-binary.js';
+import { executableName, stageByReference } from '../../src/ecosystems/go/go-binary.js';
 import { readGoRun } from '../../src/ecosystems/go/go-runs.js';
-import { executableName } from '../../src/ecosystems/go/go-binary.js';
 import { goSubcommand, type GoInvocation, invocationNeedsModule, isGolangImage } from '../../src/ecosystems/go/go.js';
 import { parseGoMod } from '../../src/ecosystems/go/gomod.js';
 import { helperImageDirs } from '../../src/images/helper-images.js';
@@ -49,7 +52,8 @@ export const buildCacheMount: Transform = {
   preconditions: [
     'the cache directories are known: the golang image defaults, or ENV GOPATH/GOMODCACHE/GOCACHE/HOME',
     'a non-root USER is numeric (the mount gets its uid/gid) and the caches are set with ENV',
-    'no mount already uses the target; the module cache is not needed in the image (vendor/, go at run time, COPY --from of it)',
+    'no mount already uses the target; the module cache is not needed in the image (vendor/, go or a dev watcher at start-up, COPY --from of it)',
+    'every Go command of the stage family can be read (wrappers, Makefile, script), or no RUN gets the module cache',
   ],
   apply(doc, context) {
     const out = new ResultBuilder();
@@ -159,10 +163,6 @@ function movesModules(go: GoInvocation): string | null {
 }
 
 /**
- * The cache mount for `target`: an existing cache mount of the same directory anywhere in the file
- * lends its options (an `id=`, `sharing=`), so every step shares one cache; otherwise a plain one.
- */
-/**
  * A family's verdicts, found once: they depend on the family, not on the RUN asking, and asking per
  * RUN was quadratic in a stage of thousands of go commands. A family belongs to one parse.
  */
@@ -178,6 +178,11 @@ function perFamily(family: readonly Stage[], question: string, answer: () => str
 
 const familyVerdicts = new WeakMap<readonly Stage[], Map<string, string | null>>();
 
+/**
+ * The cache mount for `target`: an existing cache mount of the same directory anywhere in the file,
+ * or of a directory above it in the family (`target=/go/pkg`), lends its options (an `id=`,
+ * `sharing=`), so every step shares one cache; otherwise a plain one.
+ */
 function mountSpec(doc: ParsedDockerfile, family: readonly Stage[], target: string, dirs: GoCacheDirs): string {
   const inFamily = (m: Mount) => family.some((s) => s.instructions.some((i) => i.start <= m.flag.start && m.flag.end <= i.end));
   // the same directory anywhere in the file, else a mount of the family above it (`target=/go/pkg`)

@@ -138,6 +138,8 @@ export function goInvocations(words: readonly string[], assignments: GoInvocatio
     const subcommand = sub === 'mod' && rest[i + 1] !== undefined ? `mod ${rest[i + 1]}` : sub;
     return { invocations: [{ subcommand, args: rest.slice(subcommand.includes(' ') ? i + 2 : i + 1), assignments }] };
   }
+  // gotestsum runs `go test` with the arguments after `--`, in its own environment
+  if (/^(.*\/)?gotestsum$/.test(name)) return { invocations: [{ subcommand: 'test', args: rest.slice(rest.indexOf('--') + 1), assignments }] };
   if (depth > 4) return { unreadable: `nests ${name} too deeply to read` };
   const wrapper = WRAPPERS[name];
   if (wrapper) {
@@ -179,7 +181,7 @@ function mentionsGo(words: readonly string[]): boolean {
   return words.some((w, i) => (isGoProgram(w) && MODULE_SUBCOMMANDS.has(words[i + 1] ?? '')) || GO_IN_SCRIPT.test(w));
 }
 
-const GO_IN_SCRIPT = /(^|[\s;&|(`])(\S*\/)?(go|xx-go)\s+(build|install|test|vet|generate|run|list|get|tool|mod)\b/;
+const GO_IN_SCRIPT = /(^|[\s;&|])(\S*\/)?(go|xx-go)\s+(build|install|test|vet|generate|run|list|get|tool|mod)\b/;
 
 /** Several readings as one: the first unreadable one wins. */
 export function combine(readings: readonly GoReading[]): GoReading {
