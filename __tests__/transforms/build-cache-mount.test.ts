@@ -103,6 +103,17 @@ describe('a script or Makefile in the context is read', () => {
     expect(expectAllOrNothing(output)).toBe('all');
   });
 
+  test.each([
+    ['a Makefile that exports GOPRIVATE', { Makefile: 'export GOPRIVATE := example.com/*\nbuild:\n\tgo build -o /out/app .\n' }, 'make build', 'GOPRIVATE'],
+    ['a script that exports GOPROXY', { 'build.sh': 'export GOPROXY=https://proxy.example\ngo build -o /out/app .\n' }, 'sh build.sh', 'GOPROXY'],
+    ['a script that runs go env -w', { 'build.sh': 'go env -w GOFLAGS=-insecure\ngo build -o /out/app .\n' }, './build.sh', 'GOFLAGS'],
+  ])('%s: no split, since a separate download would not have the setting', (_name, files, run, name) => {
+    const dockerfile = `FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN ${run}\n`;
+    const { output, skips } = fix(dockerfile, files);
+    expect(output).not.toContain('go mod download');
+    expect(skips).toContain(`go/mod-download-first: the Go RUN on line 4 sets ${name} for go, which a separate download would not have`);
+  });
+
   test('make whose recipes run no go adds nothing', () => {
     const dockerfile = 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN make docs\n';
     const { output } = fix(dockerfile, { Makefile: 'docs:\n\tmkdir -p /out/docs\n' });

@@ -80,8 +80,8 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
   if (opaqueGo) return skip(`the Go command on line ${opaqueGo.line + 1} is in a RUN I cannot read (${scripts.get(opaqueGo)?.reason ?? 'opaque'})`);
   const indirect = indirectGo ? readGoRun(doc, stage, indirectGo, context.build) : null;
   if (indirectGo && indirect?.unreadable) return skip(`the RUN on line ${indirectGo.line + 1} ${indirect.unreadable}`);
-  const indirectSetting = indirect?.invocations.flatMap((g) => g.assignments).find((a) => DOWNLOAD_ENV.test(a.name) && !BUILD_ONLY_GO_ENV.test(a.name));
-  if (indirectGo && indirectSetting) return skip(`the Go RUN on line ${indirectGo.line + 1} sets ${indirectSetting.name} for go, which a separate download would not have`);
+  const indirectSetting = [...(indirect?.invocations.flatMap((g) => g.assignments).map((a) => a.name) ?? []), ...(indirect?.settings ?? [])].find((name) => DOWNLOAD_ENV.test(name) && !BUILD_ONLY_GO_ENV.test(name));
+  if (indirectGo && indirectSetting) return skip(`the Go RUN on line ${indirectGo.line + 1} sets ${indirectSetting} for go, which a separate download would not have`);
   const modulesFrom = modulesCopiedIn(doc, stage, sourceCopy);
   if (modulesFrom) return skip(`the stage takes its modules from elsewhere (${describe(doc, modulesFrom)} copies into the module cache)`);
   const unknownFlag = sourceCopy.flags.find((f) => !CARRIED_COPY_FLAGS.has(f.name));

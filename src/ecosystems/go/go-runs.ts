@@ -10,7 +10,7 @@ import { normalizePath } from '../../context/context.js';
 import { copiesWholeContext, copySpec, effectiveWorkdir } from '../../engine/instructions.js';
 import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from '../../engine/parse.js';
 import { makeRecipes } from '../../shell/makefile.js';
-import { runScript, scriptCommands, type ShellCommand } from '../../shell/shell.js';
+import { runScript, type ScriptCommand, scriptCommands, type ShellCommand } from '../../shell/shell.js';
 import { goCommandDir } from './go-binary.js';
 import { combine, type GoInvocation, goInvocations, type GoReading, isGolangImage, mentionsGoCommand } from './go.js';
 
@@ -22,6 +22,8 @@ export interface GoRunReading {
   readonly git: string | null;
   /** How the Go commands are reached when not directly: `make build`, `./build.sh`, `goreleaser`. */
   readonly via: string | null;
+  /** Variables a Makefile or script sets for the commands after it (`export GOPROXY=…`, `go env -w`). */
+  readonly settings: readonly string[];
 }
 
 /** Drivers that build Go code whatever their configuration says. */
@@ -31,7 +33,7 @@ const OPAQUE_RUNNERS = new Set(['task', 'just', 'bazel', 'bazelisk']);
 const MAKE = /^(.*\/)?g?make$/;
 const SCRIPT_SHELLS = /^(.*\/)?(sh|bash|ash|dash)$/;
 
-const NONE: GoRunReading = { invocations: [], unreadable: null, git: null, via: null };
+const NONE: GoRunReading = { invocations: [], unreadable: null, git: null, via: null, settings: [] };
 
 /** The Go commands of a RUN, read through wrappers, Makefiles and scripts of the build context. */
 export function readGoRun(doc: ParsedDockerfile, stage: Stage, run: Instruction, build: BuildContext): GoRunReading {
@@ -69,11 +71,23 @@ function read(doc: ParsedDockerfile, stage: Stage, run: Instruction, build: Buil
     unreadable: parts.find((p) => p.unreadable !== null)?.unreadable ?? null,
     git: parts.find((p) => p.git !== null)?.git ?? null,
     via: parts.find((p) => p.via !== null)?.via ?? null,
+    settings: parts.flatMap((p) => p.settings),
   };
 }
 
-function fromReading(reading: GoReading, via: string | null, git: string | null): GoRunReading {
-  return 'unreadable' in reading ? { ...NONE, unreadable: reading.unreadable, git, via } : { invocations: reading.invocations, unreadable: null, git, via };
+function fromReading(reading: GoReading, via: string | null, git: string | null, settings: readonly string[] = []): GoRunReading {
+  return 'unreadable' in reading ? { ...NONE, unreadable: reading.unreadable, git, via, settings } : { invocations: reading.invocations, unreadable: null, git, via, settings };
+}
+
+/** The variables commands of a Makefile recipe or script set for what follows them. */
+function settingsOf(commands: readonly ScriptCommand[]): string[] {
+  return commands.flatMap((c) => {
+    const [name, ...rest] = c.words;
+    if (name === undefined) return c.assignments.map((a) => a.name);
+    if (name === 'export' || name === 'declare' || name === 'typeset') return rest.map((w) => w.split('=')[0] ?? '');
+    if (/^(.*\/)?go$/.test(name) && rest[0] === 'env' && rest.includes('-w')) return rest.filter((w) => w.includes('=')).map((w) => w.split('=')[0] ?? '');
+    return [];
+  });
 }
 
 /** `./build.sh`, `scripts/build`, `sh build.sh`, `bash -e ./x.sh`: the script file a command runs, or null. */
@@ -101,14 +115,17 @@ export function readMake(doc: ParsedDockerfile, stage: Stage, run: Instruction, 
   const recipes = makeRecipes(args, dir, (path) => build.readFile(path));
   if ('reason' in recipes) return { ...NONE, unreadable: `runs ${via}, whose Go commands I cannot tell (${recipes.reason})`, git: `runs ${name}, which may read .git (version stamps)` };
   let git: string | null = null;
+  // make exports a variable to its recipes only with `export` (or from the environment it had)
+  const settings = recipes.files.flatMap((f) => [...(build.readFile(f) ?? '').matchAll(/^[ \t]*(?:override[ \t]+)?export[ \t]+([A-Za-z_]\w*)/gm)].map((m) => m[1] ?? ''));
   const readingsOf = [...recipes.lines.map((l) => l.text), ...recipes.shells].map((text) => {
     const commands = scriptCommands(text);
+    settings.push(...settingsOf(commands ?? []));
     // git itself, or a script of the repository, which may call it
     if (commands === null ? /\bgit\b/.test(text) : commands.some((c) => /^(.*\/)?git$|^\.\.?\//.test(c.words[0] ?? ''))) git = `runs ${via}, whose Makefile may call git`;
     if (commands === null) return /\bgo\b/.test(text) ? { unreadable: `runs ${via}, whose recipe "${text}" I cannot read` } : { invocations: [] };
     return combine(commands.map((c) => goInvocations(c.words, c.assignments)));
   });
-  return fromReading(combine(readingsOf), via, git);
+  return fromReading(combine(readingsOf), via, git, settings);
 }
 
 function readScript(doc: ParsedDockerfile, stage: Stage, run: Instruction, command: ShellCommand, path: string, build: BuildContext): GoRunReading {
@@ -119,7 +136,7 @@ function readScript(doc: ParsedDockerfile, stage: Stage, run: Instruction, comma
   if (text === null) return { ...NONE, unreadable: `runs ${path}, which is not in the build context (it may run go)`, git };
   const commands = scriptCommands(text);
   if (commands === null) return /\bgo\b/.test(text) ? { ...NONE, unreadable: `runs ${path}, a script I cannot read`, git } : NONE;
-  return fromReading(combine(commands.map((c) => goInvocations(c.words, c.assignments))), path, commands.some((c) => c.words[0] === 'git') ? git : null);
+  return fromReading(combine(commands.map((c) => goInvocations(c.words, c.assignments))), path, commands.some((c) => c.words[0] === 'git') ? git : null, settingsOf(commands));
 }
 
 /**
