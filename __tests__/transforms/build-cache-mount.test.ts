@@ -164,6 +164,11 @@ describe('a final image with the Go toolchain that starts something other than a
     expect(moduleMounts(output).every((m) => m === null)).toBe(true);
   });
 
+  test('a dev stage that is not the last one (built with --target dev)', () => {
+    const dockerfile = 'FROM golang:1.22 AS base\nWORKDIR /app\nCOPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\n\nFROM base AS dev\nRUN go install github.com/air-verse/air@v1.52.0\nCMD ["air"]\n\nFROM base AS build\nRUN go build -o /out/app .\n\nFROM alpine:3.19\nCOPY --from=build /out/app /app\n';
+    expect(moduleMounts(fix(dockerfile).output).every((m) => m === null)).toBe(true);
+  });
+
   test.each([
     ['the binary it builds', 'CMD ["/app/server"]'],
     ['the binary behind tini', 'ENTRYPOINT ["tini", "--"]\nCMD ["./server"]'],

@@ -221,9 +221,10 @@ const familiesByRoot = perParse((doc): ReadonlyMap<Stage, Stage[]> => {
 
 /** Why the family must keep its modules in its layers: a dev image, an offline step, a proxy switched off. */
 function modulesNeededInLayers(doc: ParsedDockerfile, family: readonly Stage[], context: TransformContext): string | null {
+  // the final stage, and any stage with its own CMD/ENTRYPOINT: `--target dev` makes it an image
   const final = doc.stages.at(-1);
-  if (final && family.includes(final)) {
-    const startsGo = devStart(doc, family, final, context);
+  for (const image of family.filter((s) => s === final || s.instructions.some((i) => i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT'))) {
+    const startsGo = devStart(doc, family, image, context);
     if (startsGo) return startsGo;
   }
   for (const instruction of family.flatMap((s) => s.instructions)) {
