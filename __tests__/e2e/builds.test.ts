@@ -65,6 +65,15 @@ const variants: Variant[] = [
     heavydep: true,
   },
   {
+    // issue 11 §3.2: a go build behind `exec` and a test gets the split and the same module cache as the download
+    name: 'exec go build behind a test',
+    dockerfile: 'FROM golang:1.19 AS build\nWORKDIR /src\nCOPY . .\nARG DEBUG=0\nRUN [ "$DEBUG" = 0 ] && exec go build -v -o /out/app . || exec go build -v -gcflags=all="-N -l" -o /out/app .\n\n' + DEBIAN_FINAL,
+    binary: '/usr/local/bin/app',
+    rewrittenContains: ['COPY go.mod go.sum ./\nRUN --mount=type=cache,target=/go/pkg/mod \\\n    go mod download', 'RUN --mount=type=cache,target=/go/pkg/mod \\\n    --mount=type=cache,target=/root/.cache/go-build \\\n    [ "$DEBUG" = 0 ] && exec go build'],
+    cachedAfterChange: ['COPY go.mod go.sum ./', 'RUN --mount=type=cache,target=/go/pkg/mod     go mod download'],
+    heavydep: true,
+  },
+  {
     // go/mod-download-first skips (nothing to download): the rest of the pipeline still builds
     name: 'no requirements, no go.sum (standard library only)',
     dockerfile: NAIVE_BUILD + DEBIAN_FINAL,

@@ -211,3 +211,27 @@ export function joinedByAnd(doc: ParsedDockerfile, from: number, to: number): bo
   const and = codeStart(text, doc.escapeChar, from, to);
   return text.startsWith('&&', and) && codeStart(text, doc.escapeChar, and + 2, to) === to;
 }
+
+/** A command of a script read outside a RUN (`sh -c '…'`, a Makefile recipe): values only, no offsets. */
+export interface ScriptCommand {
+  readonly words: readonly string[];
+  readonly assignments: readonly { readonly name: string; readonly value: string }[];
+}
+
+/** The simple commands of a shell script given as text, in order, or null when it does not parse. */
+export function scriptCommands(text: string): ScriptCommand[] | null {
+  const simple = simpleCommand(text);
+  if (simple !== null) return [{ words: simple.words.map((w) => w.text), assignments: simple.assignments.map((a) => ({ name: a.name, value: a.value })) }];
+  const script = parseShell(text);
+  if ((script.errors && script.errors.length > 0) || script.source !== undefined) return null;
+  const commands: { pos: number; command: ScriptCommand }[] = [];
+  const visit = (node: SyntaxNode): void => {
+    if (node.type === 'Command') {
+      const command = toCommand(node, (pos) => pos);
+      commands.push({ pos: node.pos, command: { words: command.words.map((w) => w.value), assignments: command.assignments.map((a) => ({ name: a.name, value: a.value })) } });
+    }
+    forEachChild(node, visit);
+  };
+  visit(script);
+  return commands.sort((a, b) => a.pos - b.pos).map((c) => c.command);
+}

@@ -18,6 +18,7 @@ import { mountsOf } from '../../src/engine/mounts.js';
 import { type Instruction, type ParsedDockerfile, parseDockerfile } from '../../src/engine/parse.js';
 import { runScript } from '../../src/shell/shell.js';
 import { stageScripts } from '../../src/ecosystems/go/go.js';
+import { readGoRun, readMake } from '../../src/ecosystems/go/go-runs.js';
 import { ResultBuilder, type Transform, type TransformContext } from '../../src/engine/transform.js';
 
 /** Each entry with a path it must exclude (to tell whether the file already covers it). */
@@ -50,7 +51,7 @@ export const dockerignore: Transform = {
     // What it looks for: a whole-context copy in a stage that runs go itself. Only there do the
     // guards below know everything that could read .git (other ecosystems' build scripts may).
     const wholeCopy = doc.stages
-      .filter((stage) => stageScripts(doc, stage).goCommands.length > 0)
+      .filter((stage) => stageScripts(doc, stage).goCommands.length > 0 || stage.instructions.some((i) => readGoRun(doc, stage, i, context.build).invocations.length > 0))
       .flatMap((stage) => stage.instructions)
       .find((i) => {
         const spec = copySpec(i);
@@ -67,7 +68,7 @@ export const dockerignore: Transform = {
     const existing = context.build.readFile(file);
     const reason =
       reIncluded(existing, missing.map((e) => e.pattern)) ??
-      gitUser(doc) ??
+      gitUser(doc, context.build) ??
       excludedSource(doc, context, missing.map((e) => e.pattern)) ??
       readsBuildInfo(context.build);
     if (reason) return out.skip(wholeCopy, reason), out.result();
@@ -91,8 +92,11 @@ function reIncluded(existing: string | null, patterns: readonly string[]): strin
   return null;
 }
 
-/** A RUN that calls git needs .git in the context; make and scripts often do (version stamps). */
-function gitUser(doc: ParsedDockerfile): string | null {
+/**
+ * A RUN that calls git needs .git in the context; scripts and drivers often do (version stamps). A
+ * Makefile we can read says for itself whether a recipe or `$(shell …)` calls git.
+ */
+function gitUser(doc: ParsedDockerfile, build: BuildContext): string | null {
   for (const run of doc.instructions.filter((i) => i.keyword === 'RUN')) {
     const script = runScript(doc, run);
     if (!script.parsed) {
@@ -104,6 +108,12 @@ function gitUser(doc: ParsedDockerfile): string | null {
     for (const command of script.commands) {
       const name = command.words[0]?.value ?? '';
       if (name === 'git') return `the RUN on line ${run.line + 1} calls git, which reads .git from the context`;
+      const stage = doc.stages[run.stage];
+      const make = name === 'make' && stage ? readMake(doc, stage, run, command, build) : null;
+      if (make && make.unreadable === null) {
+        if (make.git !== null) return `the RUN on line ${run.line + 1} ${make.git}, which reads .git from the context`;
+        continue;
+      }
       const runsScript = SCRIPT_RUNNERS.has(name) && command.words.length > 1 && !command.words[1]?.value.startsWith('-');
       if (OPAQUE_DRIVERS.has(name) || name.includes('/') || runsScript) {
         return `the RUN on line ${run.line + 1} runs ${name}, which may read .git (version stamps)`;

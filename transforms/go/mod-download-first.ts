@@ -16,7 +16,8 @@
  * external module; a module without go.sum is copied alone because `COPY go.mod go.sum` fails.
  */
 import { ignoreRules } from '../../src/context/dockerignore.js';
-import { type GoCommand, goSubcommand, needsModule, type StageScripts, stageScripts, mentionsGoCommand } from '../../src/ecosystems/go/go.js';
+import { type GoCommand, goSubcommand, invocationNeedsModule, needsModule, type StageScripts, stageScripts, mentionsGoCommand } from '../../src/ecosystems/go/go.js';
+import { readGoRun } from '../../src/ecosystems/go/go-runs.js';
 import { instructionSnippet } from '../../src/engine/snippet.js';
 import { parseGoMod, parseGoWork } from '../../src/ecosystems/go/gomod.js';
 import { goCommandDir, goCommandEnv } from '../../src/ecosystems/go/go-binary.js';
@@ -78,11 +79,17 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
   const firstGo = goCommands.find(needsModule);
   const sourceCopy = stage.instructions.find((i) => isWholeContextCopy(i) && (!firstGo || i.start < firstGo.instruction.start));
   if (!sourceCopy) return;
-  const goLimit = firstGo?.instruction.start ?? Number.POSITIVE_INFINITY;
+  // Go run through make, a script or a wrapper (`exec go build`) counts as the first Go command too
+  const indirectGo = stage.instructions.find((i) => {
+    if (i.keyword !== 'RUN' || i.start <= sourceCopy.start || i.start >= (firstGo?.instruction.start ?? Number.POSITIVE_INFINITY)) return false;
+    const reading = readGoRun(doc, stage, i, context.build);
+    return reading.unreadable !== null || reading.invocations.some(invocationNeedsModule);
+  });
+  const goLimit = indirectGo?.start ?? firstGo?.instruction.start ?? Number.POSITIVE_INFINITY;
   const opaqueGo = stage.instructions.find(
     (i) => i.keyword === 'RUN' && i.start > sourceCopy.start && i.start <= goLimit && scripts.get(i)?.parsed === false && mentionsGoCommand(doc, i),
   );
-  if (!firstGo && !opaqueGo) return;
+  if (!firstGo && !opaqueGo && !indirectGo) return;
   if (copiesGoModBefore(doc, stage, sourceCopy)) return;
   const spec = copySpec(sourceCopy);
   if (!spec) return;
@@ -92,6 +99,10 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
   if (opaqueGo) return skip(`the Go command on line ${opaqueGo.line + 1} is in a RUN I cannot read (${scripts.get(opaqueGo)?.reason ?? 'opaque'})`);
   const gopathMode = firstGo ? gopathModeOf(doc, stage, firstGo, context) : null;
   if (gopathMode) return skip(`${gopathMode}, where go mod download fails`);
+  const indirect = indirectGo ? readGoRun(doc, stage, indirectGo, context.build) : null;
+  if (indirectGo && indirect?.unreadable) return skip(`the RUN on line ${indirectGo.line + 1} ${indirect.unreadable}`);
+  const indirectSetting = [...(indirect?.invocations.flatMap((g) => g.assignments).map((a) => a.name) ?? []), ...(indirect?.settings ?? [])].find((name) => DOWNLOAD_ENV.test(name) && !BUILD_ONLY_GO_ENV.test(name));
+  if (indirectGo && indirectSetting) return skip(`the Go RUN on line ${indirectGo.line + 1} sets ${indirectSetting} for go, which a separate download would not have`);
   const modulesFrom = modulesCopiedIn(doc, stage, sourceCopy);
   if (modulesFrom) return skip(`the stage takes its modules from elsewhere (${describe(doc, modulesFrom)} copies into the module cache)`);
   const unknownFlag = sourceCopy.flags.find((f) => !CARRIED_COPY_FLAGS.has(f.name));
@@ -115,9 +126,10 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
   const downloadDir = destDir === './' || (workdir !== null && moduleDir === workdir) ? null : destDir.replace(/\/$/, '');
   const cd = downloadDir === null ? '' : `cd ${downloadDir} && `;
   const existingDownloads = goCommands.filter((g) => g.subcommand === 'mod download' && g.instruction.start > sourceCopy.start);
-  const move = firstGo ? movableDownload(doc, stage, scripts, firstGo, { workdir, moduleDir, cd }, context) : null;
+  // Go reached through make, a script or a wrapper: an existing download is not moved past it
+  const move = firstGo && !indirectGo ? movableDownload(doc, stage, scripts, firstGo, { workdir, moduleDir, cd }, context) : null;
   if (move && 'reason' in move) return skip(move.reason);
-  const chained = move || !firstGo ? null : chainedDownload(doc, stage, scripts, firstGo, moduleDir);
+  const chained = move || !firstGo || indirectGo ? null : chainedDownload(doc, stage, scripts, firstGo, moduleDir);
   const tolerant = move ? undefined : existingDownloads.find((g) => g.instruction !== chained?.run && !inStrictChain(doc, scripts, g));
   if (tolerant) {
     return skip(`the go mod download on line ${tolerant.instruction.line + 1} is not a plain && step (||, if, a subshell or another directory), so a second, strict download could fail where it is tolerated`);
