@@ -3,21 +3,27 @@
  * which steps of which stages rerun. Pure: the Dockerfile, the change and the .dockerignore rules in,
  * a prediction out.
  *
- * Rules (Docker's cache invalidation docs, checked against buildah 1.28 by __tests__/e2e/explain):
+ * Rules (Docker's cache invalidation docs, checked against Docker 20.10's BuildKit and buildah 1.28 by
+ * __tests__/e2e/explain-builds.test.ts, each builder with its own rules):
  * - a step reuses its cache only if its parent did: once a step reruns, every later step of the
  *   stage reruns, and so does every stage built FROM it;
  * - COPY/ADD from the context key on the content and metadata (not mtime) of the files they match,
  *   after .dockerignore; `RUN --mount=type=bind` sources count the same way;
  * - RUN keys on its command string plus the build args in effect: a changed `--build-arg` value
- *   breaks the cache at the first RUN after the stage's `ARG`, not at the ARG itself; a global ARG
- *   only matters where FROM spells it; instructions that only set image metadata (ENV, LABEL, USER,
- *   EXPOSE, CMD...) never break it themselves: BuildKit does not cache them as steps, and buildah
- *   keys them on their unexpanded text;
+ *   breaks the cache at the first RUN after the stage's `ARG`, not at the ARG itself; an ARG declared
+ *   in a stage another is built FROM does not reach the later stage; a global ARG only matters where
+ *   FROM spells it; a predefined proxy arg (`HTTP_PROXY`) counts only where the stage declares it;
+ *   instructions that only set image metadata (ENV, LABEL, USER, EXPOSE, CMD...) never break it
+ *   themselves: BuildKit does not make steps of them (its `[stage k/n]` counts FROM, RUN, COPY, ADD and
+ *   WORKDIR only), and buildah keys them on their unexpanded text;
  * - BuildKit also keys WORKDIR, COPY and ADD on their expanded arguments (`COPY a /$DIR/`), and a
- *   bind-mounting RUN on the files it mounts; buildah 1.28 does neither (the `buildah` builder);
+ *   bind-mounting RUN on the files it mounts (one file, or the whole context after .dockerignore);
+ *   buildah 1.28 does neither (the `buildah` builder);
  * - cache mounts are not part of the key, so their RUN reruns only for the reasons above;
  * - `COPY --from=<stage>` keys on the files it copies, which change only if that stage rebuilt a step
- *   that writes files;
+ *   that writes files. Both builders key it on their content, so where a rerun writes the same bytes
+ *   (a deterministic RUN, a comment in go.mod) it stays cached, and BuildKit also reuses a result any
+ *   earlier build made from the same bytes: the model, which cannot know a RUN's output, says rerun;
  * - stages the target does not need are not built.
  */
 import { normalizePath } from '../context/context.js';
