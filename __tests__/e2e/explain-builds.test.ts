@@ -125,10 +125,11 @@ const pairs: Pair[] = [
     buildkitDiffers: true,
   },
   {
-    name: 'an arg declared only in the stage another is built FROM: the later stage does not see it',
-    dockerfile: `FROM ${SLIM} AS base\nARG V=1\nRUN echo base > /b\n\nFROM base\nWORKDIR /w\nRUN echo "v=$V" > /v\n`,
+    name: 'an arg declared only in the stage another is built FROM (BuildKit hands it on, buildah does not)',
+    dockerfile: `FROM ${SLIM} AS base\nRUN echo base > /b\nARG V=1\n\nFROM base\nWORKDIR /w\nRUN echo "v=$V" > /v\n`,
     args: { V: `before-${nonce}` },
     changedArgs: ['V'],
+    buildkitDiffers: true,
   },
   {
     name: 'RUN bind mounts of one file and of the whole context (buildah keeps them cached)',
