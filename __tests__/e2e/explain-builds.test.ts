@@ -153,6 +153,14 @@ const pairs: Pair[] = [
     changedArgs: ['HTTP_PROXY'],
   },
 
+  {
+    name: 'the arg reaches two stages down, to a WORKDIR that spells it (BuildKit; buildah keeps it cached)',
+    dockerfile: `FROM ${SLIM} AS base\nRUN echo base > /b\nARG V=1\n\nFROM base AS mid\nCOPY a.txt /a\n\nFROM mid\nCOPY a.txt /b\nWORKDIR /g/$V\nRUN echo hi\n`,
+    files: { 'a.txt': 'a\n' },
+    args: { V: `before-${nonce}` },
+    changedArgs: ['V'],
+    buildkitDiffers: true,
+  },
 ];
 
 /** Per stage, the steps the builder reported (instruction index within the stage) and whether it reused them. */
