@@ -230,7 +230,7 @@ function buildAndCompare(builder: Builder, dir: string, pair: Pair, prediction: 
 }
 
 for (const { name, builder, reason } of builderChoices()) {
-  describeWhen(builder !== null, `${name}: ${reason ?? ''}`)(`explain agrees with ${name} on what rebuilds`, () => {
+  describeWhen(builder !== null, `${name}: ${reason ?? ''}`)(`explain on ${name}: the model agrees on what rebuilds`, () => {
     test.each(pairs.map((p, i) => [p.name, p, i] as const))(
       '%s',
       (_name, pair, i) => {
