@@ -161,6 +161,30 @@ const pairs: Pair[] = [
     changedArgs: ['V'],
     buildkitDiffers: true,
   },
+  {
+    name: '.dockerignore patterns are anchored at the root: *.md keeps docs/x.md, which changes',
+    dockerfile: `FROM ${SLIM}\nCOPY top.txt /t\nCOPY . /ctx/\nRUN ls -R /ctx > /l\n`,
+    files: { 'top.txt': 't\n', 'x.md': 'x\n', 'docs/x.md': 'x\n', 'a/b/c.log': 'c\n', '.dockerignore': '*.md\n**/*.log\n' },
+    changedFiles: ['docs/x.md'],
+  },
+  {
+    name: '**/*.log and *.md leave out a nested log and a top-level .md: both change, nothing reruns',
+    dockerfile: `FROM ${SLIM}\nCOPY top.txt /t\nCOPY . /ctx/\nRUN ls -R /ctx > /l\n`,
+    files: { 'top.txt': 't\n', 'x.md': 'x\n', 'docs/x.md': 'x\n', 'a/b/c.log': 'c\n', '.dockerignore': '*.md\n**/*.log\n' },
+    changedFiles: ['a/b/c.log', 'x.md'],
+  },
+  {
+    name: 'a ! exception inside an ignored directory: another file there changes',
+    dockerfile: `FROM ${SLIM}\nCOPY top.txt /t\nCOPY docs/ /docs/\nRUN ls -R /docs > /l\n`,
+    files: { 'top.txt': 't\n', 'docs/keep.md': 'k\n', 'docs/other.md': 'o\n', '.dockerignore': 'docs\n!docs/keep.md\n' },
+    changedFiles: ['docs/other.md'],
+  },
+  {
+    name: 'a ! exception inside an ignored directory: the kept file changes',
+    dockerfile: `FROM ${SLIM}\nCOPY top.txt /t\nCOPY docs/ /docs/\nRUN ls -R /docs > /l\n`,
+    files: { 'top.txt': 't\n', 'docs/keep.md': 'k\n', 'docs/other.md': 'o\n', '.dockerignore': 'docs\n!docs/keep.md\n' },
+    changedFiles: ['docs/keep.md'],
+  },
 ];
 
 /** Per stage, the steps the builder reported (instruction index within the stage) and whether it reused them. */
