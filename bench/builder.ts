@@ -102,7 +102,9 @@ function buildah(): BuilderChoice {
         return { ...result, output: result.log, steps: buildahSteps(result.log) };
       },
       run(tag, command) {
-        const container = sh('buildah', ['from', '--quiet', '--pull-never', tag], BUILDAH_ENV).stdout.trim();
+        const from = sh('buildah', ['from', '--quiet', '--pull-never', tag], BUILDAH_ENV);
+        const container = from.stdout.trim();
+        if (from.status !== 0 || container === '') throw new Error(`buildah from ${tag} failed: ${from.stderr}`);
         try {
           const result = sh('buildah', ['run', '--isolation', 'chroot', container, '--', ...command], BUILDAH_ENV);
           if (result.status !== 0) throw new Error(`running ${command.join(' ')} in ${tag} failed: ${result.stderr}`);
