@@ -101,7 +101,9 @@ const pairs: Pair[] = [
     name: 'a new file in a copied directory; a .dockerignore exception; COPY --chmod and ADD; COPY --from an image and --from=0',
     dockerfile: `FROM ${SLIM}\nCOPY --from=${SLIM} /etc/os-release /os\nWORKDIR /w\nCOPY --chmod=755 s.sh /s.sh\nCOPY src/ ./src/\nRUN ls src > /l\n\nFROM ${SLIM}\nCOPY --from=0 /l /l\nCOPY . /ctx/\nADD a.txt /a.txt\nCOPY --from=${SLIM} /etc/hostname /hn\n`,
     files: { 's.sh': 'echo\n', 'src/a.txt': 'a\n', 'a.txt': 'a\n', '.dockerignore': '*.md\n!README.md\n', 'README.md': 'r\n', 'other.md': 'o\n' },
-    changedFiles: ['src/new.txt', 'other.md'],
+    // a new name each run: `ls src` would otherwise print what an earlier run printed, and BuildKit, keying
+    // COPY --from on content, would reuse that run's result
+    changedFiles: [`src/new-${nonce}.txt`, 'other.md'],
   },
   {
     name: 'the same, but README.md (kept by a ! exception) changes',
