@@ -1,6 +1,7 @@
 /**
- * The cache model's rules, each on a small Dockerfile. The expectations restate what buildah 1.28
- * did with the same files (see __tests__/e2e/explain-builds.test.ts for the real-build check).
+ * The cache model's rules, each on a small Dockerfile. The expectations restate what Docker 20.10's
+ * BuildKit and buildah 1.28 did with the same files (see __tests__/e2e/explain-builds.test.ts for the
+ * real-build check).
  */
 import { describe, expect, test } from '@jest/globals';
 import { type BuilderRules, type ChangeSet, predictCache, sourceCovers, UnknownTargetError } from '../src/explain/cache-model.js';
@@ -94,6 +95,23 @@ describe('predictCache', () => {
   test('an arg the stage never declares changes nothing in it; a global arg counts only where FROM spells it', () => {
     expect(rerunLines('ARG V=1\nFROM debian\nRUN echo $V\n', { args: ['V'] })).toEqual([]);
     expect(rerunLines('ARG TAG=12\nFROM debian:${TAG}\nRUN true\nCMD ["x"]\n', { args: ['TAG'] })).toEqual([3, 4]);
+  });
+
+  test('BuildKit hands the args a stage declares to the stages built FROM it; buildah ends them with the stage', () => {
+    const doc = 'FROM debian AS base\nRUN echo base\nARG V=1\n\nFROM base\nWORKDIR /w\nRUN echo done\n';
+    expect(rerunLines(doc, { args: ['V'] })).toEqual([7]);
+    expect(rerunLines(doc, { args: ['V'] }, { builder: 'buildah' })).toEqual([]);
+  });
+
+  test('a predefined proxy arg counts only where the stage declares it', () => {
+    expect(rerunLines('FROM debian\nRUN echo a\n', { args: ['HTTP_PROXY'] })).toEqual([]);
+    expect(rerunLines('FROM debian\nCOPY a.txt /a\nARG HTTP_PROXY\nRUN echo a\n', { args: ['HTTP_PROXY'] })).toEqual([4]);
+  });
+
+  test('a whole-context bind mount sees every file .dockerignore keeps', () => {
+    const doc = 'FROM debian\nRUN --mount=type=bind,target=/ctx ls /ctx\nRUN echo x\n';
+    expect(rerunLines(doc, { files: ['a.txt'] })).toEqual([2, 3]);
+    expect(rerunLines(doc, { files: ['c.log'] }, { ignore: ['*.log'] })).toEqual([]);
   });
 
   test('a stage built FROM a rebuilt stage reruns from its first step', () => {

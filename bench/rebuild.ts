@@ -1,17 +1,20 @@
 /**
  * bench/rebuild: how long a rebuild takes after a comment-only change to main.go, for the naive
- * sample-app Dockerfile and for what `cachefix` makes of it. Prints both times and their ratio
- * (target: rewritten <= 0.10 x original). Needs the offline builder (../shared/tools/offline-builder).
+ * sample-app Dockerfile and for what `cachefix` makes of it, on each builder this machine has
+ * (buildah and Docker's BuildKit) side by side. Prints the times, their ratio per builder (target:
+ * rewritten <= 0.10 x original) and whether both images print the same. Needs the offline builder
+ * (../shared/tools/offline-builder: setup.sh, and docker.sh start for BuildKit).
  *   npm run bench:rebuild [-- --runs N]
  */
 import { appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { fixText } from '../src/engine/fixer.js';
 import { fsContext } from '../src/context/fs-context.js';
 import { transforms } from '../transforms/index.js';
-import { findBuilder, NO_BUILDER_MESSAGE } from './builder.js';
+import { sharedDir } from '../__tests__/helpers/paths.js';
+import { builderChoices, type Builder } from './builder.js';
+import { machine } from './machine.js';
 
 const NAIVE = `FROM golang:1.19 AS build
 WORKDIR /app
@@ -26,46 +29,63 @@ CMD ["app"]
 
 const runsFlag = process.argv.indexOf('--runs');
 const runs = runsFlag > 0 ? Number(process.argv[runsFlag + 1]) : 3;
-const builder = findBuilder();
-if (!builder) {
-  console.error(`bench/rebuild: ${NO_BUILDER_MESSAGE}`);
-  process.exit(2);
+const choices = builderChoices();
+for (const { name, reason } of choices) if (reason !== null) console.error(`bench/rebuild: ${name} skipped: ${reason}`);
+const builders = choices.flatMap((c) => (c.builder ? [c.builder] : []));
+if (builders.length === 0) process.exit(2);
+const sampleApp = join(sharedDir, 'tools', 'offline-builder', 'sample-app');
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+
+interface Figures {
+  readonly times: number[];
+  /** What the image's program printed after the last rebuild. */
+  readonly output: string;
 }
-const sampleApp = fileURLToPath(new URL('../../../shared/tools/offline-builder/sample-app', import.meta.url));
+
+/** Builds `file` once to warm the cache, then `runs` times, each after a new comment in main.go. */
+function rebuildTimes(builder: Builder, work: string, file: string): Figures {
+  const tag = `cachefix-bench-${builder.name}-${file.toLowerCase().replace(/\W/g, '-')}`;
+  const build = () => {
+    const result = builder.build({ context: work, dockerfile: join(work, file), tag });
+    if (!result.ok) throw new Error(`${file} did not build on ${builder.name}:\n${result.log.slice(-2000)}`);
+    return result.seconds;
+  };
+  try {
+    build(); // warm: layers and cache mounts filled
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      // unique text: both builders' caches outlive runs of the benchmark
+      appendFileSync(join(work, 'main.go'), `\n// comment-only change ${process.pid}-${Date.now()}\n`);
+      times.push(build());
+    }
+    return { times, output: builder.run(tag, ['/usr/local/bin/app']) };
+  } finally {
+    builder.remove(tag);
+  }
+}
+
 const work = mkdtempSync(join(tmpdir(), 'cachefix-bench-'));
 try {
   cpSync(sampleApp, work, { recursive: true });
   const rewritten = fixText(NAIVE, { transforms: transforms.filter((t) => t.safety === 'safe'), context: fsContext(work), dockerfilePath: 'Dockerfile' }).output;
   writeFileSync(join(work, 'Dockerfile.original'), NAIVE);
   writeFileSync(join(work, 'Dockerfile.rewritten'), rewritten);
-  console.log(`builder: ${builder.name}; sample app: ${sampleApp}; runs: ${runs} (median)\n`);
+  console.log(`${machine()}\nbuilders: ${builders.map((b) => b.name).join(', ')}; sample app: ${sampleApp}; runs: ${runs} (median)\n`);
   console.log(`rewritten Dockerfile:\n${rewritten}`);
-
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
-  const rebuildTimes = (file: string): number[] => {
-    const tag = `localhost/cachefix-bench-${file.toLowerCase().replace(/\W/g, '-')}`;
-    const build = () => {
-      const result = builder.build({ context: work, dockerfile: join(work, file), tag });
-      if (!result.ok) throw new Error(`${file} did not build:\n${result.log.slice(-2000)}`);
-      return result.seconds;
-    };
-    build(); // warm: layers and cache mounts filled
-    const times: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      appendFileSync(join(work, 'main.go'), `\n// comment-only change ${Date.now()}\n`);
-      times.push(build());
-    }
-    builder.remove(tag);
-    return times;
-  };
-  const original = rebuildTimes('Dockerfile.original');
-  const fixed = rebuildTimes('Dockerfile.rewritten');
-  const o = median(original);
-  const f = median(fixed);
-  console.log(`rebuild after a comment-only change to main.go (wall time, whole build):`);
-  console.log(`  original:  ${o.toFixed(2)} s   (runs: ${original.map((t) => t.toFixed(2)).join(', ')})`);
-  console.log(`  rewritten: ${f.toFixed(2)} s   (runs: ${fixed.map((t) => t.toFixed(2)).join(', ')})`);
-  console.log(`  ratio rewritten/original: ${(f / o).toFixed(3)} (target <= 0.10)`);
+  const rows: string[] = [];
+  for (const builder of builders) {
+    const original = rebuildTimes(builder, work, 'Dockerfile.original');
+    const fixed = rebuildTimes(builder, work, 'Dockerfile.rewritten');
+    const o = median(original.times);
+    const f = median(fixed.times);
+    const same = original.output === fixed.output && original.output.trim() !== '';
+    console.log(`${builder.name}: rebuild after a comment-only change to main.go (wall time, whole build):`);
+    console.log(`  original:  ${o.toFixed(2)} s   (runs: ${original.times.map((t) => t.toFixed(2)).join(', ')})`);
+    console.log(`  rewritten: ${f.toFixed(2)} s   (runs: ${fixed.times.map((t) => t.toFixed(2)).join(', ')})`);
+    console.log(`  ratio rewritten/original: ${(f / o).toFixed(3)} (target <= 0.10); same program output: ${same ? 'yes' : 'NO'} (${original.output.trim()})\n`);
+    rows.push(`| ${builder.name} | ${o.toFixed(2)} s | ${f.toFixed(2)} s | ${(f / o).toFixed(3)} | ${same ? 'yes' : 'no'} |`);
+  }
+  console.log(['| builder | original | rewritten | ratio | same output |', '|---|---|---|---|---|', ...rows].join('\n'));
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

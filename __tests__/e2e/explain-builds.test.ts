@@ -1,16 +1,15 @@
 /**
- * `cachefix explain` against a real builder (buildah, offline): for each Dockerfile and change, build,
- * apply the change, rebuild, read which steps buildah took from its cache (`--> Using cache`), and
- * require the model (with buildah's rules; BuildKit's agree but where a pair says) to mark as rerunning
- * exactly the steps buildah ran, stage by stage. Every change is
- * unique to the run (a nonce), since buildah's layer cache outlives test runs.
+ * `cachefix explain` against the real builders (buildah and Docker's BuildKit, offline), on each this
+ * machine has: for each Dockerfile and change, build, apply the change, rebuild, read which steps the
+ * builder took from its cache, and require the model, with that builder's rules (`--builder buildah`,
+ * or the default `buildkit`), to mark as rerunning exactly the steps the builder ran, stage by stage.
+ * Every change is unique to the run (a nonce), since both builders' caches outlive test runs.
  */
 import { expect, test } from '@jest/globals';
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { findBuilder, NO_BUILDER_MESSAGE } from '../../bench/builder.js';
+import { builderChoices, type Builder, type BuildStep } from '../../bench/builder.js';
 import { explain } from '../../src/explain/explain.js';
 import type { BuilderRules, CachePrediction } from '../../src/explain/cache-model.js';
 import { plainPainter } from '../../src/driver/run.js';
@@ -18,7 +17,6 @@ import { cachefix } from '../helpers/cli.js';
 import { describeWhen } from '../helpers/conditional.js';
 import { sharedDir } from '../helpers/paths.js';
 
-const builder = findBuilder();
 const sampleApp = join(sharedDir, 'tools', 'offline-builder', 'sample-app');
 const BUILD_TIMEOUT = 15 * 60 * 1000;
 const nonce = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
@@ -37,7 +35,7 @@ interface Pair {
   readonly target?: string;
   /** Whether to also check the rewritten Dockerfile (`explain --fix`). */
   readonly fix?: boolean;
-  /** BuildKit's rules predict more reruns here than buildah 1.28 takes (it keys the step on unexpanded text). */
+  /** BuildKit's rules predict more reruns here than buildah 1.28 takes (it keys the step on unexpanded text, and a RUN not on what it bind-mounts). */
   readonly buildkitDiffers?: boolean;
 }
 
@@ -103,7 +101,9 @@ const pairs: Pair[] = [
     name: 'a new file in a copied directory; a .dockerignore exception; COPY --chmod and ADD; COPY --from an image and --from=0',
     dockerfile: `FROM ${SLIM}\nCOPY --from=${SLIM} /etc/os-release /os\nWORKDIR /w\nCOPY --chmod=755 s.sh /s.sh\nCOPY src/ ./src/\nRUN ls src > /l\n\nFROM ${SLIM}\nCOPY --from=0 /l /l\nCOPY . /ctx/\nADD a.txt /a.txt\nCOPY --from=${SLIM} /etc/hostname /hn\n`,
     files: { 's.sh': 'echo\n', 'src/a.txt': 'a\n', 'a.txt': 'a\n', '.dockerignore': '*.md\n!README.md\n', 'README.md': 'r\n', 'other.md': 'o\n' },
-    changedFiles: ['src/new.txt', 'other.md'],
+    // a new name each run: `ls src` would otherwise print what an earlier run printed, and BuildKit, keying
+    // COPY --from on content, would reuse that run's result
+    changedFiles: [`src/new-${nonce}.txt`, 'other.md'],
   },
   {
     name: 'the same, but README.md (kept by a ! exception) changes',
@@ -126,40 +126,90 @@ const pairs: Pair[] = [
     changedArgs: ['V'],
     buildkitDiffers: true,
   },
+  {
+    name: 'an arg declared only in the stage another is built FROM (BuildKit hands it on, buildah does not)',
+    dockerfile: `FROM ${SLIM} AS base\nRUN echo base > /b\nARG V=1\n\nFROM base\nWORKDIR /w\nRUN echo "v=$V" > /v\n`,
+    args: { V: `before-${nonce}` },
+    changedArgs: ['V'],
+    buildkitDiffers: true,
+  },
+  {
+    name: 'RUN bind mounts of one file and of the whole context (buildah keeps them cached)',
+    dockerfile: `FROM ${SLIM}\nRUN --mount=type=bind,source=b.txt,target=/b cat /b > /b1\nRUN --mount=type=bind,target=/ctx ls /ctx > /l\nRUN --mount=type=bind,source=a.txt,target=/a cat /a > /a1\n`,
+    files: { 'a.txt': 'a\n', 'b.txt': 'b\n', 'c.log': 'c\n', '.dockerignore': '*.log\n' },
+    changedFiles: ['a.txt'],
+    buildkitDiffers: true,
+  },
+  {
+    name: 'a whole-context bind mount, and a change to a file .dockerignore leaves out',
+    dockerfile: `FROM ${SLIM}\nRUN --mount=type=bind,target=/ctx ls /ctx > /l\nRUN echo x\n`,
+    files: { 'a.txt': 'a\n', 'c.log': 'c\n', '.dockerignore': '*.log\n' },
+    changedFiles: ['c.log'],
+  },
+
+  {
+    name: 'a proxy arg the Dockerfile declares is an arg like any other; COPY --chown',
+    dockerfile: `FROM ${SLIM}\nARG U=0\nCOPY --chown=$U a.txt /a.txt\nARG HTTP_PROXY\nRUN echo a\n`,
+    files: { 'a.txt': 'a\n' },
+    args: { HTTP_PROXY: `http://p-${nonce}:1`, U: '0' },
+    changedArgs: ['HTTP_PROXY'],
+  },
+
+  {
+    name: 'the arg reaches two stages down, to a WORKDIR that spells it (BuildKit; buildah keeps it cached)',
+    dockerfile: `FROM ${SLIM} AS base\nRUN echo base > /b\nARG V=1\n\nFROM base AS mid\nCOPY a.txt /a\n\nFROM mid\nCOPY a.txt /b\nWORKDIR /g/$V\nRUN echo hi\n`,
+    files: { 'a.txt': 'a\n' },
+    args: { V: `before-${nonce}` },
+    changedArgs: ['V'],
+    buildkitDiffers: true,
+  },
+  {
+    name: '.dockerignore patterns are anchored at the root: *.md keeps docs/x.md, which changes',
+    dockerfile: `FROM ${SLIM}\nCOPY top.txt /t\nCOPY . /ctx/\nRUN ls -R /ctx > /l\n`,
+    files: { 'top.txt': 't\n', 'x.md': 'x\n', 'docs/x.md': 'x\n', 'a/b/c.log': 'c\n', '.dockerignore': '*.md\n**/*.log\n' },
+    changedFiles: ['docs/x.md'],
+  },
+  {
+    name: '**/*.log and *.md leave out a nested log and a top-level .md: both change, nothing reruns',
+    dockerfile: `FROM ${SLIM}\nCOPY top.txt /t\nCOPY . /ctx/\nRUN ls -R /ctx > /l\n`,
+    files: { 'top.txt': 't\n', 'x.md': 'x\n', 'docs/x.md': 'x\n', 'a/b/c.log': 'c\n', '.dockerignore': '*.md\n**/*.log\n' },
+    changedFiles: ['a/b/c.log', 'x.md'],
+  },
+  {
+    name: 'a ! exception inside an ignored directory: another file there changes',
+    dockerfile: `FROM ${SLIM}\nCOPY top.txt /t\nCOPY docs/ /docs/\nRUN ls -R /docs > /l\n`,
+    files: { 'top.txt': 't\n', 'docs/keep.md': 'k\n', 'docs/other.md': 'o\n', '.dockerignore': 'docs\n!docs/keep.md\n' },
+    changedFiles: ['docs/other.md'],
+  },
+  {
+    name: 'a ! exception inside an ignored directory: the kept file changes',
+    dockerfile: `FROM ${SLIM}\nCOPY top.txt /t\nCOPY docs/ /docs/\nRUN ls -R /docs > /l\n`,
+    files: { 'top.txt': 't\n', 'docs/keep.md': 'k\n', 'docs/other.md': 'o\n', '.dockerignore': 'docs\n!docs/keep.md\n' },
+    changedFiles: ['docs/keep.md'],
+  },
 ];
 
-/** Per stage (0-based), the steps (1-based within the stage, FROM excluded) and whether buildah reused them. */
-function buildahSteps(log: string): Map<number, Map<number, boolean>> {
+/** Per stage, the steps the builder reported (instruction index within the stage) and whether it reused them. */
+function reported(steps: readonly BuildStep[]): Map<number, Map<number, boolean>> {
   const stages = new Map<number, Map<number, boolean>>();
-  // A nested stage (built on demand by COPY --from) prints its steps before the outer step's result,
-  // so results resolve the latest unresolved step; `--> Using cache X` is followed by `--> X`.
-  const open: { stage: number; step: number }[] = [];
-  let skipNext = false;
-  for (const line of log.split('\n')) {
-    const step = /^(?:\[(\d+)\/\d+\] )?STEP (\d+)\/\d+: (\S+)/.exec(line);
-    if (step) {
-      const stage = Number(step[1] ?? '1') - 1;
-      if (!stages.has(stage)) stages.set(stage, new Map());
-      if (step[3]?.toUpperCase() !== 'FROM') open.push({ stage, step: Number(step[2]) - 1 });
-      continue;
-    }
-    if (!line.startsWith('--> ')) continue;
-    if (skipNext) {
-      skipNext = false;
-      continue;
-    }
-    const cached = line.startsWith('--> Using cache');
-    skipNext = cached;
-    const resolved = open.pop();
-    if (resolved) stages.get(resolved.stage)?.set(resolved.step, cached);
+  for (const step of steps) {
+    if (!stages.has(step.stage)) stages.set(step.stage, new Map());
+    stages.get(step.stage)?.set(step.index, step.cached);
   }
   return stages;
 }
 
-/** The model's prediction in the same shape: steps that rerun are `false` (not from cache). */
-function predicted(prediction: CachePrediction): Map<number, Map<number, boolean>> {
+/**
+ * The model's prediction in the same shape: steps that rerun are `false` (not from cache). Only the
+ * instructions the builder makes steps of count (BuildKit makes none of ENV, ARG, LABEL...), and a
+ * built stage with none of them is left out: BuildKit prints nothing of its own for it.
+ */
+function predicted(prediction: CachePrediction, isStep: (keyword: string) => boolean = () => true): Map<number, Map<number, boolean>> {
   const stages = new Map<number, Map<number, boolean>>();
-  for (const stage of prediction.stages.filter((s) => s.built)) stages.set(stage.index, new Map(stage.steps.map((s) => [s.index, !s.rerun])));
+  for (const stage of prediction.stages.filter((s) => s.built)) {
+    const steps = stage.steps.filter((s) => isStep(s.keyword));
+    if (steps.length > 0) stages.set(stage.index, new Map(steps.map((s) => [s.index, !s.rerun])));
+  }
   return stages;
 }
 
@@ -185,62 +235,63 @@ function explainJson(dir: string, pair: Pair, dockerfile: string, builder: Build
   return rewritten ? { original, rewritten } : { original };
 }
 
-function buildAndCompare(dir: string, pair: Pair, dockerfileName: string, prediction: CachePrediction, tag: string): void {
-  const args = (values: Record<string, string>) => Object.entries(values).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
-  const build = (values: Record<string, string>) => {
-    const result = spawnSync(
-      'buildah',
-      ['bud', '--isolation', 'chroot', '--layers', '-f', join(dir, dockerfileName), '-t', tag, ...args(values), ...(pair.target ? ['--target', pair.target] : []), dir],
-      { encoding: 'utf8', env: { ...process.env, STORAGE_DRIVER: process.env.STORAGE_DRIVER ?? 'overlay' }, maxBuffer: 256 * 1024 * 1024 },
-    );
-    const log = result.stdout + result.stderr;
-    if (result.status !== 0) throw new Error(`build of ${dockerfileName} failed:\n${log.slice(-3000)}`);
-    return log;
+function buildAndCompare(builder: Builder, dir: string, pair: Pair, prediction: CachePrediction, tag: string): void {
+  const build = (buildArgs: Record<string, string>) => {
+    const result = builder.build({ context: dir, dockerfile: join(dir, 'Dockerfile'), tag, buildArgs, ...(pair.target ? { target: pair.target } : {}) });
+    if (!result.ok) throw new Error(`build of ${dir}/Dockerfile failed:\n${result.log.slice(-3000)}`);
+    return result;
   };
-  build(pair.args ?? {});
-  for (const file of pair.changedFiles ?? []) {
-    mkdirSync(dirname(join(dir, file)), { recursive: true });
-    appendFileSync(join(dir, file), `\n// ${nonce}\n`);
+  try {
+    build(pair.args ?? {});
+    for (const file of pair.changedFiles ?? []) {
+      mkdirSync(dirname(join(dir, file)), { recursive: true });
+      // unique to this build too: BuildKit keys COPY on content, and reuses a result any earlier build made
+      appendFileSync(join(dir, file), `\n// ${nonce} ${tag}\n`);
+    }
+    const after = Object.fromEntries(Object.entries(pair.args ?? {}).map(([k, v]) => [k, pair.changedArgs?.includes(k) ? `after-${nonce}` : v]));
+    expect(reported(build(after).steps)).toEqual(predicted(prediction, builder.isStep));
+  } finally {
+    builder.remove(tag);
   }
-  const after = Object.fromEntries(Object.entries(pair.args ?? {}).map(([k, v]) => [k, pair.changedArgs?.includes(k) ? `after-${nonce}` : v]));
-  const log = build(after);
-  expect(buildahSteps(log)).toEqual(predicted(prediction));
-  spawnSync('buildah', ['rmi', '--force', tag], { encoding: 'utf8' });
 }
 
-describeWhen(builder !== null, NO_BUILDER_MESSAGE)('explain agrees with buildah on what rebuilds', () => {
-  test.each(pairs.map((p, i) => [p.name, p, i] as const))(
-    '%s',
-    (_name, pair, i) => {
-      const dir = mkdtempSync(join(tmpdir(), 'cachefix-explain-'));
-      try {
-        if (pair.sampleApp) cpSync(sampleApp, dir, { recursive: true });
-        for (const [path, text] of Object.entries(pair.files ?? {})) {
-          mkdirSync(dirname(join(dir, path)), { recursive: true });
-          writeFileSync(join(dir, path), text);
-        }
-        writeFileSync(join(dir, 'Dockerfile'), pair.dockerfile);
-        const { original, rewritten } = explainJson(dir, pair, 'Dockerfile', 'buildah');
-        // the default rules (BuildKit's) agree with buildah's except where the pair says they differ
-        const buildkit = explainJson(dir, pair, 'Dockerfile', 'buildkit');
-        if (pair.buildkitDiffers) expect(predicted(buildkit.original)).not.toEqual(predicted(original));
-        else expect(buildkit).toEqual({ original, ...(rewritten ? { rewritten } : {}) });
-        if (rewritten) {
-          // explain --fix predicts for the rewrite; build that rewrite (and its .dockerignore) to check it too.
-          const fixedDir = mkdtempSync(join(tmpdir(), 'cachefix-explain-fixed-'));
-          try {
-            cpSync(dir, fixedDir, { recursive: true });
-            expect(cachefix(['--write', 'Dockerfile'], { cwd: fixedDir }).status).toBe(0);
-            buildAndCompare(fixedDir, pair, 'Dockerfile', rewritten, `cachefix-explain-fixed-${i}`);
-          } finally {
-            rmSync(fixedDir, { recursive: true, force: true });
+for (const { name, builder, reason } of builderChoices()) {
+  describeWhen(builder !== null, `${name}: ${reason ?? ''}`)(`explain on ${name}: the model agrees on what rebuilds`, () => {
+    test.each(pairs.map((p, i) => [p.name, p, i] as const))(
+      '%s',
+      (_name, pair, i) => {
+        const b = builder!;
+        const dir = mkdtempSync(join(tmpdir(), 'cachefix-explain-'));
+        try {
+          if (pair.sampleApp) cpSync(sampleApp, dir, { recursive: true });
+          for (const [path, text] of Object.entries(pair.files ?? {})) {
+            mkdirSync(dirname(join(dir, path)), { recursive: true });
+            writeFileSync(join(dir, path), text);
           }
+          writeFileSync(join(dir, 'Dockerfile'), pair.dockerfile);
+          const buildah = explainJson(dir, pair, 'Dockerfile', 'buildah');
+          const buildkit = explainJson(dir, pair, 'Dockerfile', 'buildkit');
+          // the two rule sets agree except where the pair says they differ
+          if (pair.buildkitDiffers) expect(predicted(buildkit.original)).not.toEqual(predicted(buildah.original));
+          else expect(buildkit).toEqual(buildah);
+          const { original, rewritten } = name === 'buildah' ? buildah : buildkit;
+          if (rewritten) {
+            // explain --fix predicts for the rewrite; build that rewrite (and its .dockerignore) to check it too.
+            const fixedDir = mkdtempSync(join(tmpdir(), 'cachefix-explain-fixed-'));
+            try {
+              cpSync(dir, fixedDir, { recursive: true });
+              expect(cachefix(['--write', 'Dockerfile'], { cwd: fixedDir }).status).toBe(0);
+              buildAndCompare(b, fixedDir, pair, rewritten, `cachefix-test-explain-${name}-fixed-${i}`);
+            } finally {
+              rmSync(fixedDir, { recursive: true, force: true });
+            }
+          }
+          buildAndCompare(b, dir, pair, original, `cachefix-test-explain-${name}-${i}`);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
         }
-        buildAndCompare(dir, pair, 'Dockerfile', original, `cachefix-explain-${i}`);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-    BUILD_TIMEOUT,
-  );
-});
+      },
+      BUILD_TIMEOUT,
+    );
+  });
+}

@@ -3,21 +3,27 @@
  * which steps of which stages rerun. Pure: the Dockerfile, the change and the .dockerignore rules in,
  * a prediction out.
  *
- * Rules (Docker's cache invalidation docs, checked against buildah 1.28 by __tests__/e2e/explain):
+ * Rules (Docker's cache invalidation docs, checked against Docker 20.10's BuildKit and buildah 1.28 by
+ * __tests__/e2e/explain-builds.test.ts, each builder with its own rules):
  * - a step reuses its cache only if its parent did: once a step reruns, every later step of the
  *   stage reruns, and so does every stage built FROM it;
  * - COPY/ADD from the context key on the content and metadata (not mtime) of the files they match,
  *   after .dockerignore; `RUN --mount=type=bind` sources count the same way;
  * - RUN keys on its command string plus the build args in effect: a changed `--build-arg` value
- *   breaks the cache at the first RUN after the stage's `ARG`, not at the ARG itself; a global ARG
- *   only matters where FROM spells it; instructions that only set image metadata (ENV, LABEL, USER,
- *   EXPOSE, CMD...) never break it themselves: BuildKit does not cache them as steps, and buildah
- *   keys them on their unexpanded text;
+ *   breaks the cache at the first RUN after the stage's `ARG`, not at the ARG itself; a global ARG only matters where
+ *   FROM spells it; a predefined proxy arg (`HTTP_PROXY`) counts only where the stage declares it;
+ *   instructions that only set image metadata (ENV, LABEL, USER, EXPOSE, CMD...) never break it
+ *   themselves: BuildKit does not make steps of them (its `[stage k/n]` counts FROM, RUN, COPY, ADD and
+ *   WORKDIR only), and buildah keys them on their unexpanded text;
  * - BuildKit also keys WORKDIR, COPY and ADD on their expanded arguments (`COPY a /$DIR/`), and a
- *   bind-mounting RUN on the files it mounts; buildah 1.28 does neither (the `buildah` builder);
+ *   bind-mounting RUN on the files it mounts (one file, or the whole context after .dockerignore),
+ *   and hands the args a stage declares, and its ENV, to the stages built FROM it (their RUNs see a
+ *   changed value); buildah 1.28 does none of these (the `buildah` builder);
  * - cache mounts are not part of the key, so their RUN reruns only for the reasons above;
  * - `COPY --from=<stage>` keys on the files it copies, which change only if that stage rebuilt a step
- *   that writes files;
+ *   that writes files. Both builders key it on their content, so where a rerun writes the same bytes
+ *   (a deterministic RUN, a comment in go.mod) it stays cached, and BuildKit also reuses a result any
+ *   earlier build made from the same bytes: the model, which cannot know a RUN's output, says rerun;
  * - stages the target does not need are not built.
  */
 import { normalizePath } from '../context/context.js';
@@ -128,8 +134,8 @@ interface StageOutcome {
   readonly rebuilt: boolean;
   /** Some rerun step may have written files, so `COPY --from` this stage may copy new content. */
   readonly filesChanged: boolean;
-  /** ENV names whose value changed, which stages built FROM this one inherit. */
-  readonly envChanged: readonly string[];
+  /** Args and ENV names whose value changed at the end of the stage, which BuildKit hands to the stages built FROM it. */
+  readonly changedAtEnd: readonly string[];
 }
 
 interface StageInputs {
@@ -156,16 +162,16 @@ function predictStage(doc: ParsedDockerfile, stage: Stage, inputs: StageInputs):
   let brokenAfter: number | null = null;
 
   const steps: StepPrediction[] = [];
-  // BuildKit hands a stage built FROM another that stage's environment, expanded anew: an ENV there
-  // that spells a changed arg reaches every RUN here (buildah keeps the old value in its cached ENV step)
-  const inheritedEnv: readonly string[] = inputs.builder === 'buildkit' ? (parentOutcome?.envChanged ?? []) : [];
-  const envChanged: string[] = [...inheritedEnv];
-  const declaredChanged: string[] = [...envChanged];
+  // BuildKit hands a stage built FROM another that stage's build args and environment, expanded anew:
+  // a changed arg declared there, or an ENV there that spells one, reaches every RUN here; buildah ends
+  // args with their stage and keeps the old value in its cached ENV step
+  const inherited: readonly string[] = inputs.builder === 'buildkit' ? (parentOutcome?.changedAtEnd ?? []) : [];
+  const declaredChanged: string[] = [...inherited];
   for (const { instruction, cached } of stepsOf(doc, stage)) {
     if (brokenAfter !== null) {
       steps.push({ ...cached, rerun: true, reason: `follows line ${brokenAfter}`, cause: 'cascade' });
     } else {
-      const own = pending ?? ownReason(doc, instruction, inputs, declaredChanged, inheritedEnv);
+      const own = pending ?? ownReason(doc, instruction, inputs, declaredChanged, inherited);
       pending = null;
       if (own === null) steps.push(cached);
       else {
@@ -175,14 +181,11 @@ function predictStage(doc: ParsedDockerfile, stage: Stage, inputs: StageInputs):
     }
     if (instruction.keyword === 'ARG') declaredChanged.push(...argNames(instruction).filter((n) => inputs.changedArgs.has(n)));
     // `ENV DIR=/x/$VERSION`: a later `COPY a $DIR/` expands the changed value too (RUNs see the arg anyway)
-    if (instruction.keyword === 'ENV' && spelledChanged(doc, instruction, declaredChanged) !== undefined) {
-      declaredChanged.push(...argNames(instruction));
-      envChanged.push(...argNames(instruction));
-    }
+    if (instruction.keyword === 'ENV' && spelledChanged(doc, instruction, declaredChanged) !== undefined) declaredChanged.push(...argNames(instruction));
   }
   return {
     steps,
-    envChanged,
+    changedAtEnd: declaredChanged,
     rebuilt: steps.some((s) => s.rerun),
     filesChanged: (parentOutcome?.filesChanged ?? false) || steps.some((s) => s.rerun && WRITES_FILES.has(s.keyword)),
   };
@@ -204,7 +207,7 @@ function ownReason(
   switch (instruction.keyword) {
     case 'RUN': {
       const implicit = declaredChanged[0];
-      if (implicit !== undefined && inherited.includes(implicit)) return change(`its environment has $${implicit}, whose value changed in its base stage`);
+      if (implicit !== undefined && inherited.includes(implicit)) return change(`$${implicit} changed in its base stage, whose args and environment BuildKit hands on`);
       if (implicit !== undefined) return change(`build arg ${implicit} changed (a RUN sees every ARG declared before it)`);
       return inputs.builder === 'buildkit' ? bindMountReason(doc, instruction, inputs) : null;
     }
