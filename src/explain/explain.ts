@@ -37,7 +37,7 @@ export interface ExplainOptions {
   readonly builder?: BuilderRules;
 }
 
-class ExplainError extends Error {}
+export class ExplainError extends Error {}
 
 /** Prints the explanation; returns the exit code (2 with `PATH: reason` when it cannot). */
 export function explain(options: ExplainOptions, out: Pick<Output, 'stdout' | 'stderr' | 'paint'>): number {
@@ -102,7 +102,7 @@ function contextPath(contextDir: string, absolute: string, given: string): strin
  * What git reports as changed since `rev` under the context (tracked changes and untracked files),
  * plus `.git` itself when the context holds the repository: every commit changes it.
  */
-function changedSince(contextDir: string, rev: string): string[] {
+export function changedSince(contextDir: string, rev: string): string[] {
   const git = (args: string[]) => {
     const result = spawnSync('git', ['-C', contextDir, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     if (result.error) throw new ExplainError(`--since: cannot run git: ${result.error.message}`);
