@@ -253,10 +253,10 @@ function configOf(raw: RawConfig): ImageConfig {
   };
 }
 
-function inspect(command: string, args: readonly string[], env: NodeJS.ProcessEnv): ImageConfig {
+function inspect(command: string, args: readonly string[], env: NodeJS.ProcessEnv, pick: (json: unknown) => unknown = (json) => json): ImageConfig {
   const result = quiet(command, args, env);
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')}: ${firstLine(result.stderr)}`);
-  return configOf((JSON.parse(result.stdout) ?? {}) as RawConfig);
+  return configOf((pick(JSON.parse(result.stdout)) ?? {}) as RawConfig);
 }
 
 function dockerConfig(docker: string, env: NodeJS.ProcessEnv, tag: string): ImageConfig {
@@ -269,7 +269,8 @@ function podmanConfig(env: NodeJS.ProcessEnv, tag: string): ImageConfig {
 
 /** buildah has no export: mount a working container of the image and read its tree. */
 async function buildahSnapshot(env: NodeJS.ProcessEnv, tag: string): Promise<ImageSnapshot> {
-  const config = inspect('buildah', ['inspect', '--type', 'image', '--format', '{{json .OCIv1.Config}}', tag], env);
+  // buildah 1.28's --format has no json function: the whole inspection, and its OCI config
+  const config = inspect('buildah', ['inspect', '--type', 'image', tag], env, (json) => (json as { OCIv1?: { config?: unknown } } | null)?.OCIv1?.config);
   const created = quiet('buildah', ['from', '--quiet', tag], env);
   if (created.status !== 0) throw new Error(`buildah from ${tag}: ${firstLine(created.stderr)}`);
   const container = created.stdout.trim();

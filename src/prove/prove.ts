@@ -214,7 +214,7 @@ class Session {
     const finish = (verdict: Verdict, exitCode: 0 | 1 | 2, sides: [SideReport | null, SideReport | null], rest: Partial<Pick<ProveReport, 'differences' | 'run' | 'ratio'>> = {}): ProveReport => ({
       ...base,
       builder: builder.description,
-      changes: changed,
+      changes: changed.map(({ path, edit }) => ({ path, edit })),
       original: sides[0],
       rewritten: sides[1],
       ratio: rest.ratio ?? null,

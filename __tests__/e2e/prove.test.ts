@@ -1,0 +1,156 @@
+/**
+ * `cachefix prove` with real builders, on the offline builder's Go sample app and the seed's naive
+ * Dockerfile: the report's figures come from real builds, a planted wrong rewrite (a transform that
+ * drops a COPY) is caught as an unexpected difference, the user's directory is byte-identical
+ * before and after, and no image, container or temporary directory is left behind.
+ */
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cachefix } from '../helpers/cli.js';
+import { describeWhen } from '../helpers/conditional.js';
+import { projectRoot, sharedDir } from '../helpers/paths.js';
+import { prove } from '../../src/prove/prove.js';
+import { plainPainter } from '../../src/driver/run.js';
+import { transforms } from '../../src/index.js';
+import { removeInstructionEdit } from '../../src/engine/removal.js';
+import { ResultBuilder, type Transform } from '../../src/engine/transform.js';
+import type { ProveReport } from '../../src/prove/report.js';
+
+const offline = join(sharedDir, 'tools', 'offline-builder');
+const BUILD_TIMEOUT = 20 * 60 * 1000;
+const NAIVE = readFileSync(join(projectRoot, 'examples', 'go', 'mod-download-first', 'seed-naive', 'Dockerfile'), 'utf8');
+
+/** The docker engine of docker.sh, as its environment, or null. */
+function dockerEnv(): Record<string, string> | null {
+  const result = spawnSync('bash', [join(offline, 'docker.sh'), 'env'], { encoding: 'utf8' });
+  if (result.status !== 0) return null;
+  const env: Record<string, string> = {};
+  for (const [, key, value] of result.stdout.matchAll(/(\w+)=(\S+)/g)) if (key && value) env[key] = value;
+  return env;
+}
+
+function buildahEnv(): Record<string, string> | null {
+  const env = { STORAGE_DRIVER: process.env.STORAGE_DRIVER ?? 'overlay', BUILDAH_ISOLATION: process.env.BUILDAH_ISOLATION ?? 'chroot' };
+  const images = spawnSync('buildah', ['images', '--quiet', 'docker.io/library/golang:1.19'], { encoding: 'utf8', env: { ...process.env, ...env } });
+  return images.status === 0 && images.stdout.trim() !== '' ? env : null;
+}
+
+const docker = dockerEnv();
+const buildah = buildahEnv();
+const dockerClient = docker?.DOCKER ?? 'docker';
+
+/** Every path of a directory with its mode and content hash: equal before and after means untouched. */
+function fingerprint(dir: string): string[] {
+  const out: string[] = [];
+  const visit = (path: string) => {
+    for (const name of readdirSync(join(dir, path)).sort()) {
+      const relative = join(path, name);
+      const info = lstatSync(join(dir, relative));
+      const hash = info.isFile() ? createHash('sha256').update(readFileSync(join(dir, relative))).digest('hex') : '';
+      out.push(`${relative} ${info.mode.toString(8)} ${info.size} ${hash}`);
+      if (info.isDirectory()) visit(relative);
+    }
+  };
+  visit('');
+  return out;
+}
+
+function leftovers(env: Record<string, string>, builder: 'docker' | 'buildah'): string[] {
+  const fullEnv = { ...process.env, ...env };
+  const images = builder === 'docker'
+    ? spawnSync(dockerClient, ['images', '--format', '{{.Repository}}'], { encoding: 'utf8', env: fullEnv }).stdout
+    : spawnSync('buildah', ['images', '--format', '{{.Name}}'], { encoding: 'utf8', env: fullEnv }).stdout;
+  const containers = builder === 'docker'
+    ? spawnSync(dockerClient, ['ps', '-a', '--format', '{{.Image}}'], { encoding: 'utf8', env: fullEnv }).stdout
+    : spawnSync('buildah', ['containers', '--format', '{{.ImageName}}'], { encoding: 'utf8', env: fullEnv }).stdout;
+  const temps = readdirSync(tmpdir()).filter((n) => n.startsWith('cachefix-prove-') && !n.startsWith('cachefix-prove-test'));
+  return [...`${images}\n${containers}`.split('\n').filter((l) => l.includes('cachefix-prove-')), ...temps];
+}
+
+let workDir = '';
+beforeAll(() => {
+  workDir = mkdtempSync(join(tmpdir(), 'cachefix-prove-test-'));
+});
+afterAll(() => {
+  rmSync(workDir, { recursive: true, force: true });
+});
+
+/** The sample app with the seed's naive Dockerfile and an editor directory the rewrite's .dockerignore keeps out. */
+function sampleProject(name: string): string {
+  const dir = join(workDir, name);
+  cpSync(join(offline, 'sample-app'), dir, { recursive: true });
+  writeFileSync(join(dir, 'Dockerfile'), NAIVE);
+  mkdirSync(join(dir, '.vscode'));
+  writeFileSync(join(dir, '.vscode', 'settings.json'), '{}\n');
+  return dir;
+}
+
+function proveWithCli(builder: 'docker' | 'buildah', env: Record<string, string>) {
+  const project = sampleProject(builder);
+  const before = fingerprint(project);
+  const leftBefore = leftovers(env, builder);
+  const result = cachefix(['prove', '--builder', builder, '--run', '/usr/local/bin/app', '--format', 'json', ...(builder === 'docker' ? ['--network', 'none'] : [])], { cwd: project, env });
+  expect(result.stderr).toContain('rebuilding the rewritten Dockerfile');
+  expect(result.status).toBe(0);
+  const report = JSON.parse(result.stdout) as ProveReport;
+  expect(report.verdict).toBe('proved');
+  expect(report.changes).toEqual([{ path: 'main.go', edit: 'appended the comment "// cachefix prove: harmless edit"' }]);
+  expect(report.transforms).toEqual(expect.arrayContaining(['go/mod-download-first', 'go/build-cache-mount', 'docker/dockerignore']));
+  const original = report.original!;
+  const rewritten = report.rewritten!;
+  // real builds: times measured, and the rebuild logs say what reran
+  expect(original.rebuild!.seconds).toBeGreaterThan(0);
+  expect(rewritten.rebuild!.seconds).toBeGreaterThan(0);
+  expect(original.rebuild!.reran.some((s) => s.includes('go mod download'))).toBe(true);
+  expect(rewritten.rebuild!.cached.some((s) => s.includes('go mod download'))).toBe(true);
+  expect(rewritten.rebuild!.reran.some((s) => s.includes('go mod download'))).toBe(false);
+  expect(report.ratio).toBeCloseTo(rewritten.rebuild!.seconds / original.rebuild!.seconds, 5);
+  // the only difference: the binary, whose bytes -trimpath changes
+  expect(report.differences.map((d) => [d.subject, d.expected !== null])).toEqual([['/usr/local/bin/app', true]]);
+  expect(report.run?.same).toBe(true);
+  expect(report.run?.original.output).toContain('heavydep');
+  expect(fingerprint(project)).toEqual(before);
+  expect(leftovers(env, builder)).toEqual(leftBefore);
+}
+
+describeWhen(docker !== null, 'no Docker engine: bash ../shared/tools/offline-builder/docker.sh start')('cachefix prove with Docker Engine + BuildKit', () => {
+  const env = docker ?? {};
+
+  test('proves the rewrite of the sample app: real figures, same output, only the binary differs, nothing left behind', () => proveWithCli('docker', env), BUILD_TIMEOUT);
+
+  test('a planted wrong rewrite (a transform that drops a COPY) is caught as an unexpected difference, exit 1', async () => {
+    const project = sampleProject('planted');
+    const before = fingerprint(project);
+    const dropCopy: Transform = {
+      id: 'test/drop-copy',
+      title: 'Drop the COPY --from (a planted bug)',
+      rationale: 'none',
+      safety: 'safe',
+      preconditions: [],
+      apply(doc) {
+        const result = new ResultBuilder();
+        const copy = doc.instructions.find((i) => i.keyword === 'COPY' && doc.source.text.slice(i.start, i.end).includes('--from'));
+        if (copy) result.change(copy, [removeInstructionEdit(doc, copy)]);
+        return result.result();
+      },
+    };
+    const out: string[] = [];
+    const code = await prove(
+      { dockerfile: 'Dockerfile', cwd: project, change: ['main.go'], buildArgs: [], builderArgs: [], builder: 'docker', network: 'none', unsafe: false, keep: false, format: 'json', env: { ...process.env, ...env }, transforms: [...transforms.filter((t) => t.safety === 'safe'), dropCopy] },
+      { stdout: (t) => out.push(t), stderr: () => undefined, paint: plainPainter, live: false },
+    );
+    expect(code).toBe(1);
+    const report = JSON.parse(out.join('')) as ProveReport;
+    expect(report.verdict).toBe('unexpected-differences');
+    expect(report.differences.filter((d) => d.expected === null).map((d) => [d.subject, d.kind])).toEqual([['/usr/local/bin/app', 'removed']]);
+    expect(fingerprint(project)).toEqual(before);
+  }, BUILD_TIMEOUT);
+});
+
+describeWhen(buildah !== null, 'no buildah with the offline golang:1.19 image: bash ../shared/tools/offline-builder/setup.sh')('cachefix prove with buildah', () => {
+  test('proves the rewrite of the sample app: real figures, same output, only the binary differs, nothing left behind', () => proveWithCli('buildah', buildah ?? {}), BUILD_TIMEOUT);
+});
