@@ -62,22 +62,22 @@ describe('step logs', () => {
 });
 
 describe('harmless edits', () => {
-  const edit = (path: string, text: string) => harmlessEdit(path, Buffer.from(text)).content.toString();
+  const edit = (path: string, text: string) => harmlessEdit(path, Buffer.from(text), 'ab12').content.toString();
   test.each([
-    ['main.go', 'package main\n', 'package main\n// cachefix prove: harmless edit\n'],
-    ['app/main.py', 'print(1)', 'print(1)\n# cachefix prove: harmless edit\n'],
-    ['src/index.ts', 'x();\r\n', 'x();\r\n// cachefix prove: harmless edit\r\n'],
-    ['pom.xml', '<project/>\n', '<project/>\n<!-- cachefix prove: harmless edit -->\n'],
-    ['style.css', 'a{}\n', 'a{}\n/* cachefix prove: harmless edit */\n'],
-    ['go.mod', 'module x\n', 'module x\n// cachefix prove: harmless edit\n'],
-    ['requirements-dev.txt', 'x==1\n', 'x==1\n# cachefix prove: harmless edit\n'],
+    ['main.go', 'package main\n', 'package main\n// cachefix prove ab12: harmless edit\n'],
+    ['app/main.py', 'print(1)', 'print(1)\n# cachefix prove ab12: harmless edit\n'],
+    ['src/index.ts', 'x();\r\n', 'x();\r\n// cachefix prove ab12: harmless edit\r\n'],
+    ['pom.xml', '<project/>\n', '<project/>\n<!-- cachefix prove ab12: harmless edit -->\n'],
+    ['style.css', 'a{}\n', 'a{}\n/* cachefix prove ab12: harmless edit */\n'],
+    ['go.mod', 'module x\n', 'module x\n// cachefix prove ab12: harmless edit\n'],
+    ['requirements-dev.txt', 'x==1\n', 'x==1\n# cachefix prove ab12: harmless edit\n'],
     ['package.json', '{"a":1}\n', '{"a":1}\n\n'],
     ['notes.md', 'hi', 'hi\n'],
   ])('%s', (path, before, after) => {
     expect(edit(path, before)).toBe(after);
   });
   test('a binary file gets a newline and a warning', () => {
-    const result = harmlessEdit('logo.go', Buffer.from([1, 0, 2]));
+    const result = harmlessEdit('logo.go', Buffer.from([1, 0, 2]), 'ab12');
     expect([...result.content]).toEqual([1, 0, 2, 10]);
     expect(result.description).toMatch(/binary/);
   });
@@ -85,7 +85,7 @@ describe('harmless edits', () => {
 
 describe('tar trees', () => {
   test('reads what tar wrote, in any chunking: long paths, links, modes, hashes', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cachefix-prove-tar-'));
+    const dir = mkdtempSync(join(tmpdir(), 'cachefix-tartree-'));
     try {
       const root = join(dir, 'root');
       const deep = join(root, 'a'.repeat(60), 'b'.repeat(60));

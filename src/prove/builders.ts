@@ -79,7 +79,7 @@ function quiet(command: string, args: readonly string[], env: NodeJS.ProcessEnv)
 
 function dockerBuilder(env: NodeJS.ProcessEnv, tried: string[]): Builder | null {
   // the docker client to use: $DOCKER when set (a second client beside the one on PATH), else docker
-  const docker = env.DOCKER ?? 'docker';
+  const docker = env.DOCKER || 'docker';
   const version = quiet(docker, ['version', '--format', '{{.Client.Version}} {{.Server.Version}}'], env);
   if (version.error) {
     tried.push(`${docker}: not found`);

@@ -11,7 +11,6 @@ export interface HarmlessEdit {
   readonly description: string;
 }
 
-const MARK = 'cachefix prove: harmless edit';
 
 const LINE_COMMENT: Readonly<Record<string, string>> = {};
 const BLOCK_COMMENT: Readonly<Record<string, readonly [string, string]>> = {};
@@ -36,11 +35,15 @@ export function commentSyntax(path: string): { readonly open: string; readonly c
   return block ? { open: block[0], close: block[1] } : null;
 }
 
-/** The edited content of `path`, and what was done. */
-export function harmlessEdit(path: string, content: Buffer): HarmlessEdit {
+/**
+ * The edited content of `path`, and what was done. `token` makes the edit new to the builder's cache
+ * each run: an edit a builder saw before (an earlier prove) would come from its cache and prove nothing.
+ */
+export function harmlessEdit(path: string, content: Buffer, token: string): HarmlessEdit {
   const syntax = commentSyntax(path);
   const binary = content.includes(0);
   if (syntax === null || binary) {
+    // a newline is the same every run: the builder may have seen this content before, and say cached
     return {
       content: Buffer.concat([content, Buffer.from('\n')]),
       description: binary ? 'appended a newline (a binary file: make sure the program ignores trailing bytes)' : 'appended a newline',
@@ -49,6 +52,6 @@ export function harmlessEdit(path: string, content: Buffer): HarmlessEdit {
   const text = content.toString('utf8');
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const lead = text === '' || text.endsWith('\n') ? '' : eol;
-  const comment = `${syntax.open} ${MARK}${syntax.close ? ` ${syntax.close}` : ''}`;
+  const comment = `${syntax.open} cachefix prove ${token}: harmless edit${syntax.close ? ` ${syntax.close}` : ''}`;
   return { content: Buffer.from(`${text}${lead}${comment}${eol}`, 'utf8'), description: `appended the comment "${comment}"` };
 }

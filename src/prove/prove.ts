@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { type BuilderRules, predictCache } from '../explain/cache-model.js';
 import { changedSince } from '../explain/explain.js';
-import { summaryLine } from '../explain/explain-render.js';
 import { ignoreRules } from '../context/dockerignore.js';
 import { fsContext } from '../context/fs-context.js';
 import { messageOf } from '../driver/error-message.js';
@@ -70,6 +69,9 @@ class Interrupted extends Error {
   }
 }
 
+/** The instructions BuildKit shows as steps (the others only change the image config). */
+const LOGGED_BY_BUILDKIT = new Set(['RUN', 'COPY', 'ADD', 'WORKDIR']);
+
 const SIGNAL_EXIT: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
 /** Runs the proof and prints the report; returns the exit code (0 proved, 1 not, 2 could not try). */
@@ -102,6 +104,8 @@ class Session {
   private readonly images: string[] = [];
   private temp: string | null = null;
   private lineShown = false;
+  /** Names this run's images and marks its edits. */
+  private readonly id = randomBytes(4).toString('hex');
 
   constructor(
     private readonly options: ProveOptions,
@@ -145,9 +149,11 @@ class Session {
     if (fixed.output === text && fixed.files.length === 0) {
       return { ...base, builder: '(none)', changes: [], original: null, rewritten: null, ratio: null, differences: [], run: null, verdict: 'nothing-to-prove', exitCode: 0 };
     }
+    const notes = base.notes;
+    // named changes are checked before anything is built
+    const named = this.namedChanges(contextDir, notes);
     const builder = findBuilder(o.builder ?? null, o.env);
     this.builder = builder;
-    const notes = base.notes;
 
     // the two contexts: the original as it is, the rewrite with the files its fix writes
     this.temp = mkdtempSync(join(tmpdir(), 'cachefix-prove-'));
@@ -175,11 +181,10 @@ class Session {
     for (const file of fixed.files) writeKeepingMode(join(contextB, file.path), Buffer.from(file.after, 'utf8'), 0o644);
 
     // what changes: named files, git's list, or the file a typical source edit touches
-    const changed = this.changedFiles(contextDir, originalDoc, copied, (p) => originalRules.ignores(p), builder.rules, notes);
+    const changed = this.edits(contextDir, named ?? this.typical(originalDoc, copied, (p) => originalRules.ignores(p), builder.rules, notes), (p) => originalRules.ignores(p), notes);
 
     // the builds
-    const id = randomBytes(4).toString('hex');
-    const tag = (side: string, n: number) => `cachefix-prove-${id}-${side}-${n}`;
+    const tag = (side: string, n: number) => `cachefix-prove-${this.id}-${side}-${n}`;
     const build = async (side: 'original' | 'rewritten', n: number, ctx: string, file: string): Promise<BuildOutcome> => {
       this.progress(`${n === 1 ? 'building' : 'rebuilding'} the ${side} Dockerfile`);
       const request = { context: ctx, dockerfile: file, tag: tag(side, n), target: o.target ?? null, buildArgs: o.buildArgs, network: o.network ?? null, extraArgs: o.builderArgs };
@@ -195,8 +200,10 @@ class Session {
     const rewrittenRules = ignoreRules(fsContext(contextB), dockerfilePath);
     const predict = (doc: ParsedDockerfile, ignores: (p: string) => boolean) => {
       const p = predictCache(doc, { changes: { files: changed.map((c) => c.path), args: [] }, ignores, target: o.target ?? null, builder: builder.rules });
-      const steps = p.stages.filter((s) => s.built).flatMap((s) => s.steps.filter((step) => step.rerun).map((step) => step.text));
-      return { rerun: p.rerun, total: p.total, steps, summary: summaryLine('', p) };
+      // BuildKit logs only the steps that touch the file system; buildah logs every instruction
+      const logged = p.stages.filter((s) => s.built).flatMap((s) => s.steps).filter((step) => builder.logFormat === 'buildah' || LOGGED_BY_BUILDKIT.has(step.keyword));
+      const steps = logged.filter((step) => step.rerun).map((step) => step.text);
+      return { rerun: steps.length, total: logged.length, steps };
     };
     const predictedA = predict(originalDoc, (p) => originalRules.ignores(p));
     const predictedB = predict(rewrittenDoc, (p) => rewrittenRules.ignores(p));
@@ -243,6 +250,7 @@ class Session {
     const rebuildB = await build('rewritten', 2, contextB, dockerfileB);
     const sides: [SideReport, SideReport] = [side(tag('original', 2), firstA, rebuildA, predictedA), side(tag('rewritten', 2), firstB, rebuildB, predictedB)];
     if (!rebuildA.ok) return finish('original-failed', 2, sides);
+    if (sides[0].rebuild?.reran.length === 0) notes.push("the original's rebuild took every step from the cache: the builder has seen the edited content before (a trailing newline is the same every run), so the times compare nothing; name a source file with --change");
     if (!rebuildB.ok) return finish('rewrite-failed', 1, sides);
     const ratio = rebuildA.seconds > 0 ? rebuildB.seconds / rebuildA.seconds : null;
 
@@ -272,8 +280,10 @@ class Session {
     return finish(unexpected ? 'unexpected-differences' : 'proved', unexpected ? 1 : 0, sides, { differences, run, ratio });
   }
 
-  private changedFiles(contextDir: string, doc: ParsedDockerfile, copied: readonly string[], ignores: (p: string) => boolean, rules: BuilderRules, notes: string[]): { path: string; edit: string; content: Buffer }[] {
+  /** The files `--change` and `--since` name (context-relative), or null when neither is given. */
+  private namedChanges(contextDir: string, notes: string[]): string[] | null {
     const o = this.options;
+    if (o.change.length === 0 && o.since === undefined) return null;
     const paths: string[] = [];
     for (const given of o.change) {
       const absolute = resolve(o.cwd, given);
@@ -295,18 +305,24 @@ class Session {
         else if (!existsSync(absolute) || !lstatSync(absolute).isFile()) notes.push(`${path}: deleted since ${o.since}, not edited`);
         else paths.push(path);
       }
+      if (paths.length === 0) throw new ProveUsageError(`--since ${o.since}: no changed file to edit`);
     }
-    if (o.change.length === 0 && o.since === undefined) {
-      const typical = typicalChange(doc, copied, { target: o.target ?? null, ignores, builder: rules });
-      if (typical === null) throw new ProveUsageError('found no source file whose edit the build would see; name one with --change FILE');
-      notes.push(`no --change or --since: editing ${typical}, a source file the build copies`);
-      paths.push(typical);
-    }
-    if (paths.length === 0) throw new ProveUsageError(`--since ${o.since}: no file to edit`);
-    const unique = [...new Set(paths)];
-    for (const path of unique) if (ignores(path)) notes.push(`${path}: .dockerignore keeps it out of the build, so neither build sees the edit`);
-    return unique.map((path) => {
-      const edit = harmlessEdit(path, readFileSync(join(contextDir, path)));
+    return [...new Set(paths)];
+  }
+
+  /** The file a typical source edit touches, as `cachefix explain` sees the build. */
+  private typical(doc: ParsedDockerfile, copied: readonly string[], ignores: (p: string) => boolean, rules: BuilderRules, notes: string[]): string[] {
+    const typical = typicalChange(doc, copied, { target: this.options.target ?? null, ignores, builder: rules });
+    if (typical === null) throw new ProveUsageError('found no source file whose edit the build would see; name one with --change FILE');
+    notes.push(`no --change or --since: editing ${typical}, a source file the build copies`);
+    return [typical];
+  }
+
+  /** Each file's harmless edit, made from the user's file (which is only read). */
+  private edits(contextDir: string, paths: readonly string[], ignores: (p: string) => boolean, notes: string[]): { path: string; edit: string; content: Buffer }[] {
+    for (const path of paths) if (ignores(path)) notes.push(`${path}: .dockerignore keeps it out of the build, so neither build sees the edit`);
+    return paths.map((path) => {
+      const edit = harmlessEdit(path, readFileSync(join(contextDir, path)), this.id);
       return { path, edit: edit.description, content: edit.content };
     });
   }

@@ -68,7 +68,8 @@ export function renderReport(report: ProveReport, paint: Painter): string {
       for (const [label, side] of [['original', report.original], ['rewritten', report.rewritten]] as const) {
         const rebuild = side.rebuild;
         if (rebuild === null) continue;
-        out.push('', `${label} rebuild: ${rebuild.reran.length} steps ran, ${rebuild.cached.length} cached; explain predicted ${side.predicted.rerun} of ${side.predicted.total} rerun`);
+        const agrees = side.predicted.rerun === rebuild.reran.length && side.predicted.total === rebuild.reran.length + rebuild.cached.length;
+        out.push('', `${label} rebuild: ${rebuild.reran.length} steps ran, ${rebuild.cached.length} cached; cachefix explain predicted ${side.predicted.rerun} of ${side.predicted.total}${agrees ? ', as observed' : ''}`);
         for (const step of rebuild.reran) out.push(`  ran     ${truncate(step)}`);
         for (const step of rebuild.cached) out.push(`  cached  ${truncate(step)}`);
       }
