@@ -166,7 +166,7 @@ describeWhen(docker !== null, 'no Docker engine: bash ../shared/tools/offline-bu
       }
     });
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    expect(stderr).toContain('cachefix prove: interrupted by SIGINT; cleaned up');
+    expect(stderr).toContain('cachefix prove: interrupted by SIGINT; removing its images, containers and copies');
     expect(code).toBe(130);
     expect(leftovers(env, 'docker')).toEqual(leftBefore);
     expect(fingerprint(project)).toEqual(before);

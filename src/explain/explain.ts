@@ -52,7 +52,19 @@ export function explain(options: ExplainOptions, out: Pick<Output, 'stdout' | 's
   }
 }
 
-function buildExplanation(options: ExplainOptions): Explanation {
+/** A Dockerfile and its build context, as a command names them. */
+export interface BuildInput {
+  /** Absolute path, and as the user reads it (relative to the working directory). */
+  readonly dockerfile: string;
+  readonly shown: string;
+  readonly text: string;
+  readonly contextDir: string;
+  /** The Dockerfile's path inside the context, or null when it lies outside. */
+  readonly dockerfilePath: string | null;
+}
+
+/** Reads the Dockerfile and finds its context; an ExplainError (`PATH: reason`) when it cannot. */
+export function readBuildInput(options: { readonly cwd: string; readonly dockerfile: string; readonly context?: string }): BuildInput {
   const dockerfile = resolve(options.cwd, options.dockerfile);
   const shown = displayPath(options.cwd, dockerfile);
   let text: string;
@@ -66,6 +78,11 @@ function buildExplanation(options: ExplainOptions): Explanation {
   if (!existsSync(contextDir)) throw new ExplainError(`${contextDir}: the build context does not exist`);
   const inContext = relative(contextDir, dockerfile);
   const dockerfilePath = inContext.startsWith('..') || isAbsolute(inContext) ? null : inContext.split(sep).join('/');
+  return { dockerfile, shown, text, contextDir, dockerfilePath };
+}
+
+function buildExplanation(options: ExplainOptions): Explanation {
+  const { shown, text, contextDir, dockerfilePath } = readBuildInput(options);
   const context = fsContext(contextDir);
 
   const files = [
@@ -116,7 +133,7 @@ export function changedSince(contextDir: string, rev: string): string[] {
   return paths;
 }
 
-function displayPath(cwd: string, path: string): string {
+export function displayPath(cwd: string, path: string): string {
   const shown = relative(cwd, path);
   return shown === '' || shown.startsWith('..') ? path : shown;
 }

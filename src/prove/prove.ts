@@ -10,11 +10,10 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { type BuilderRules, predictCache } from '../explain/cache-model.js';
-import { changedSince } from '../explain/explain.js';
+import { changedSince, readBuildInput } from '../explain/explain.js';
 import { ignoreRules } from '../context/dockerignore.js';
 import { fsContext } from '../context/fs-context.js';
 import { messageOf } from '../driver/error-message.js';
-import { readDockerfile } from '../driver/read-dockerfile.js';
 import type { Painter } from '../driver/diff.js';
 import { mountsOf } from '../engine/mounts.js';
 import { parseDockerfile, type ParsedDockerfile } from '../engine/parse.js';
@@ -86,9 +85,11 @@ export async function prove(options: ProveOptions, out: ProveOutput): Promise<nu
     return report.exitCode;
   } catch (error) {
     session.clearLine();
-    if (error instanceof Interrupted) {
-      out.stderr(`cachefix prove: ${error.message}; cleaned up\n`);
-      return SIGNAL_EXIT[error.signal] ?? 130;
+    // a signal also makes the running builder command fail: the signal is the cause
+    const signal = error instanceof Interrupted ? error.signal : session.signal();
+    if (signal !== null) {
+      out.stderr(`cachefix prove: interrupted by ${signal}; removing its images, containers and copies\n`);
+      return SIGNAL_EXIT[signal] ?? 130;
     }
     out.stderr(`cachefix prove: ${error instanceof ProveUsageError || error instanceof NoBuilderError ? error.message : messageOf(error)}\n`);
     return 2;
@@ -117,24 +118,24 @@ class Session {
     this.builder?.abort();
   }
 
+  signal(): NodeJS.Signals | null {
+    return this.interrupted;
+  }
+
   private check(): void {
     if (this.interrupted) throw new Interrupted(this.interrupted);
   }
 
   async run(): Promise<ProveReport> {
     const o = this.options;
-    const dockerfile = resolve(o.cwd, o.dockerfile);
-    const shown = displayPath(o.cwd, dockerfile);
-    let text: string;
+    let input;
     try {
-      text = readDockerfile(dockerfile);
+      input = readBuildInput(o);
     } catch (error) {
-      throw new ProveUsageError(`${shown}: ${messageOf(error)}`);
+      throw new ProveUsageError(messageOf(error));
     }
-    const contextDir = resolve(o.cwd, o.context ?? dirname(dockerfile));
-    if (!existsSync(contextDir) || !statSync(contextDir).isDirectory()) throw new ProveUsageError(`${contextDir}: the build context is not a directory`);
-    const inContext = relative(contextDir, dockerfile);
-    const dockerfilePath = inContext.startsWith('..') || isAbsolute(inContext) ? null : inContext.split(sep).join('/');
+    const { dockerfile, shown, text, contextDir, dockerfilePath } = input;
+    if (!statSync(contextDir).isDirectory()) throw new ProveUsageError(`${contextDir}: the build context is not a directory`);
     let originalDoc: ParsedDockerfile;
     try {
       originalDoc = parseDockerfile(text);
@@ -393,9 +394,4 @@ function removeTree(root: string): void {
 
 function tail(log: string, lines = 15): string {
   return log.trimEnd().split('\n').slice(-lines).join('\n');
-}
-
-function displayPath(cwd: string, path: string): string {
-  const shown = relative(cwd, path);
-  return shown === '' || shown.startsWith('..') ? path : shown;
 }
