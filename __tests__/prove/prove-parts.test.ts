@@ -145,7 +145,12 @@ describe('image comparison', () => {
       ['/usr/local/bin/app', 'changed', false],
       ['/var/log/dpkg.log', 'removed', false],
     ]);
-    expect(differences.find((d) => d.subject === '/usr/local/bin/app')?.expected).toMatch(/-trimpath/);
+    expect(differences.find((d) => d.subject === '/usr/local/bin/app')?.expected).toBe(
+      'a compiled binary: -trimpath removes build paths from the binary (go/trimpath); without .git in the context Go stamps no vcs.revision (docker/dockerignore)',
+    );
+    // no .git kept out: the vcs stamp is no reason
+    const noGit = compareImages(original, rewritten, { ...facts, newlyIgnored: () => false }).find((d) => d.subject === '/usr/local/bin/app');
+    expect(noGit?.expected).toBe('a compiled binary: -trimpath removes build paths from the binary (go/trimpath)');
   });
 
   test('a missing binary, a changed mode, a changed script and config changes are unexpected', () => {

@@ -121,7 +121,9 @@ function explainPath(path: string, kind: Difference['kind'], before: TreeEntry |
   const cache = GO_CACHES.find((dir) => under(path, dir));
   if (cache !== undefined && goTransforms.length > 0) return `Go's cache (${cache}) holds what the rewritten build steps (${goTransforms.join(', ')}) put there`;
   if (kind === 'changed' && before?.kind === 'file' && after?.kind === 'file' && before.mode === after.mode && (before.elf || after.elf)) {
-    const reasons = facts.applied.filter((id) => BINARY_BYTES[id] !== undefined).map((id) => `${BINARY_BYTES[id]} (${id})`);
+    // the vcs stamp goes only when the rewrite's .dockerignore took a .git out of the context
+    const binaryChangers = facts.applied.filter((id) => BINARY_BYTES[id] !== undefined && (id !== 'docker/dockerignore' || facts.newlyIgnored('.git')));
+    const reasons = binaryChangers.map((id) => `${BINARY_BYTES[id]} (${id})`);
     if (reasons.length > 0) return `a compiled binary: ${reasons.join('; ')}`;
   }
   if (VOLATILE.some((pattern) => pattern.test(path))) return 'differs between any two builds (logs, caches, timestamps)';
