@@ -1,6 +1,7 @@
 /** `cachefix prove` through the built CLI where no build is needed: help, usage errors, no builder, nothing to prove. */
 import { afterAll, expect, test } from '@jest/globals';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { cachefix } from '../helpers/cli.js';
@@ -19,9 +20,11 @@ function project(name: string, files: Record<string, string>): string {
 
 const NAIVE = 'FROM golang:1.19 AS build\nWORKDIR /app\nCOPY . .\nRUN go mod download\nRUN go build -o /app/main .\n';
 const goApp = (name: string) => project(name, { Dockerfile: NAIVE, 'go.mod': 'module x\n\ngo 1.19\n', 'go.sum': '', 'main.go': 'package main\n\nfunc main() {}\n' });
-/** No docker, buildah or podman on PATH (the CLI runs with node's full path). */
+/** No docker, buildah or podman on PATH, only git (the CLI runs with node's full path). */
 const emptyBin = join(dir, 'bin');
 mkdirSync(emptyBin);
+// git stays: --since needs it
+symlinkSync(spawnSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).stdout.trim(), join(emptyBin, 'git'));
 const noBuilders = { PATH: emptyBin, DOCKER: '' };
 
 test('--help teaches: what it does, the builders, the exit codes', () => {
@@ -76,4 +79,24 @@ test('usage errors: an unknown builder, an empty --run, an unknown option', () =
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/^cachefix prove: /);
   }
+});
+
+test('--since: a revision git does not know, or nothing changed, is a usage error before any build', () => {
+  const root = goApp('since');
+  const git = (...args: string[]) => spawnSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...args], { cwd: root, encoding: 'utf8' });
+  git('init', '-q');
+  git('add', '-A');
+  git('commit', '-qm', 'one');
+  let result = cachefix(['prove', '--since', 'no-such-rev'], { cwd: root, env: noBuilders });
+  expect(result.status).toBe(2);
+  expect(result.stderr).toMatch(/^cachefix prove: --since no-such-rev: git diff failed: /);
+  // nothing changed since HEAD: nothing to edit
+  result = cachefix(['prove', '--since', 'HEAD'], { cwd: root, env: noBuilders });
+  expect(result.status).toBe(2);
+  expect(result.stderr).toBe('cachefix prove: --since HEAD: no changed file to edit\n');
+  // a changed file passes the check, and the run goes on to look for a builder
+  writeFileSync(join(root, 'main.go'), 'package main\n\nfunc main() { println() }\n');
+  result = cachefix(['prove', '--since', 'HEAD'], { cwd: root, env: noBuilders });
+  expect(result.status).toBe(2);
+  expect(result.stderr).toMatch(/no usable builder/);
 });
