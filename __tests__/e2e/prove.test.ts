@@ -150,6 +150,32 @@ describeWhen(docker !== null, 'no Docker engine: bash ../shared/tools/offline-bu
     expect(fingerprint(project)).toEqual(before);
   }, BUILD_TIMEOUT);
 
+  test('a Go stage as the final image: its caches, the copied Dockerfile and .dockerignore are expected differences', () => {
+    const project = join(workDir, 'hello');
+    mkdirSync(project);
+    writeFileSync(join(project, 'go.mod'), 'module example.com/hello\n\ngo 1.19\n');
+    writeFileSync(join(project, 'main.go'), 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello") }\n');
+    writeFileSync(join(project, 'Dockerfile'), 'FROM golang:1.19\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/hello .\nCMD ["/out/hello"]\n');
+    const before = fingerprint(project);
+    const result = cachefix(['prove', '--builder', 'docker', '--network', 'none', '--run', '/out/hello', '--format', 'json'], { cwd: project, env });
+    expect(result.status).toBe(0);
+    const report = JSON.parse(result.stdout) as ProveReport;
+    expect(report.verdict).toBe('proved');
+    const reasons = new Set(report.differences.map((d) => `${d.subject.split('/').slice(0, 3).join('/')}: ${d.expected}`));
+    expect(reasons).toEqual(
+      new Set([
+        "/src/.dockerignore: the build context's .dockerignore is the rewritten one, and a COPY takes it into the image",
+        "/src/Dockerfile: the build context's Dockerfile is the rewritten one, and a COPY takes it into the image",
+        '/out/hello: a compiled binary: -trimpath removes build paths from the binary (go/trimpath)',
+        "/go/pkg: the builder creates the directories of the cache mount's target (/go/pkg/mod) in the image",
+        '/go/pkg: the rewrite keeps this cache in a cache mount (/go/pkg/mod), out of the image',
+        '/root/.cache: the rewrite keeps this cache in a cache mount (/root/.cache/go-build), out of the image',
+      ]),
+    );
+    expect(report.run?.original.output).toBe('hello\n');
+    expect(fingerprint(project)).toEqual(before);
+  }, BUILD_TIMEOUT);
+
   test('Ctrl-C during a rebuild: exit 130, and the images, containers and copies are gone, the project untouched', async () => {
     const project = sampleProject('interrupted');
     const before = fingerprint(project);

@@ -135,12 +135,15 @@ describe('image comparison', () => {
       '/go/pkg/mod/cache/x.zip': file('zip'),
       '/var/log/dpkg.log': file('then'),
     });
-    const rewritten = image({ '/usr/local/bin/app': file('bbb', { mode: 0o755, elf: true }), '/app/Dockerfile': file('new'), '/app/.dockerignore': file('.git') });
+    const dir: TreeEntry = { kind: 'dir', mode: 0o755, size: 0, hash: '', elf: false };
+    const rewritten = image({ '/usr/local/bin/app': file('bbb', { mode: 0o755, elf: true }), '/app/Dockerfile': file('new'), '/app/.dockerignore': file('.git'), '/go': dir, '/go/pkg': dir });
     const differences = compareImages(original, rewritten, facts);
     expect(differences.map((d) => [d.subject, d.kind, d.expected === null])).toEqual([
       ['/app/.dockerignore', 'added', false],
       ['/app/.git/HEAD', 'removed', false],
       ['/app/Dockerfile', 'changed', false],
+      ['/go', 'added', false],
+      ['/go/pkg', 'added', false],
       ['/go/pkg/mod/cache/x.zip', 'removed', false],
       ['/usr/local/bin/app', 'changed', false],
       ['/var/log/dpkg.log', 'removed', false],

@@ -117,6 +117,8 @@ function explainPath(path: string, kind: Difference['kind'], before: TreeEntry |
   if (kind === 'removed' && suffixes.some((s) => facts.newlyIgnored(s))) return 'the rewrite\'s .dockerignore keeps it out of the build context (docker/dockerignore)';
   const mount = facts.cacheMounts.find((target) => under(path, target));
   if (mount !== undefined) return `the rewrite keeps this cache in a cache mount (${mount}), out of the image`;
+  const mountParent = facts.cacheMounts.find((target) => under(target, path));
+  if (mountParent !== undefined && (before ?? after)?.kind === 'dir') return `the builder creates the directories of the cache mount's target (${mountParent}) in the image`;
   const goTransforms = facts.applied.filter((id) => id.startsWith('go/'));
   const cache = GO_CACHES.find((dir) => under(path, dir));
   if (cache !== undefined && goTransforms.length > 0) return `Go's cache (${cache}) holds what the rewritten build steps (${goTransforms.join(', ')}) put there`;

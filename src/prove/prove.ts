@@ -334,6 +334,8 @@ class Session {
   }
 
   private live(line: string): void {
+    // BuildKit's blank separators and vertex digests say nothing to a reader
+    if (line.trim() === '' || /^#\d+ sha256:/.test(line)) return;
     const width = Math.max(20, (process.stderr.columns || 100) - 1);
     const shown = line.replace(/\s+/g, ' ').slice(0, width);
     this.out.stderr(`\r\x1b[K${shown}`);
