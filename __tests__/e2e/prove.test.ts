@@ -79,6 +79,16 @@ afterAll(() => {
   rmSync(workDir, { recursive: true, force: true });
 });
 
+/** A Go program without dependencies, built in the final stage: quick to build. */
+function helloProject(name: string): string {
+  const project = join(workDir, name);
+  mkdirSync(project);
+  writeFileSync(join(project, 'go.mod'), 'module example.com/hello\n\ngo 1.19\n');
+  writeFileSync(join(project, 'main.go'), 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello") }\n');
+  writeFileSync(join(project, 'Dockerfile'), 'FROM golang:1.19\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/hello .\nCMD ["/out/hello"]\n');
+  return project;
+}
+
 /** The sample app with the seed's naive Dockerfile and an editor directory the rewrite's .dockerignore keeps out. */
 function sampleProject(name: string): string {
   const dir = join(workDir, name);
@@ -151,11 +161,7 @@ describeWhen(docker !== null, 'no Docker engine: bash ../shared/tools/offline-bu
   }, BUILD_TIMEOUT);
 
   test('a Go stage as the final image: its caches, the copied Dockerfile and .dockerignore are expected differences', () => {
-    const project = join(workDir, 'hello');
-    mkdirSync(project);
-    writeFileSync(join(project, 'go.mod'), 'module example.com/hello\n\ngo 1.19\n');
-    writeFileSync(join(project, 'main.go'), 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello") }\n');
-    writeFileSync(join(project, 'Dockerfile'), 'FROM golang:1.19\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/hello .\nCMD ["/out/hello"]\n');
+    const project = helloProject('hello');
     const before = fingerprint(project);
     const result = cachefix(['prove', '--builder', 'docker', '--network', 'none', '--run', '/out/hello', '--format', 'json'], { cwd: project, env });
     expect(result.status).toBe(0);
@@ -174,6 +180,34 @@ describeWhen(docker !== null, 'no Docker engine: bash ../shared/tools/offline-bu
     );
     expect(report.run?.original.output).toBe('hello\n');
     expect(fingerprint(project)).toEqual(before);
+  }, BUILD_TIMEOUT);
+
+  test('a planted change of how the binary is built (-tags) is caught in its Go build info, although -trimpath changes its bytes anyway', async () => {
+    const project = helloProject('hello-planted');
+    const addLdflags: Transform = {
+      id: 'test/tags',
+      title: 'Build with another tag (a planted behaviour change)',
+      rationale: 'none',
+      safety: 'safe',
+      preconditions: [],
+      apply(doc) {
+        const result = new ResultBuilder();
+        const run = doc.instructions.find((i) => i.keyword === 'RUN' && doc.source.text.slice(i.start, i.end).includes('go build'));
+        const at = run ? doc.source.text.indexOf('go build', run.start) + 'go build'.length : -1;
+        if (run && !doc.source.text.slice(run.start, run.end).includes('-tags')) result.change(run, [{ start: at, end: at, text: ' -tags=planted' }]);
+        return result.result();
+      },
+    };
+    const out: string[] = [];
+    const code = await prove(
+      { dockerfile: 'Dockerfile', cwd: project, change: [], buildArgs: [], builderArgs: [], builder: 'docker', network: 'none', unsafe: false, keep: false, format: 'json', env: { ...process.env, ...env }, transforms: [...transforms.filter((t) => t.safety === 'safe'), addLdflags] },
+      { stdout: (t) => out.push(t), stderr: () => undefined, paint: plainPainter, live: false },
+    );
+    const report = JSON.parse(out.join('')) as ProveReport;
+    expect(report.differences.filter((d) => d.expected === null)).toEqual([
+      { subject: '/out/hello', kind: 'changed', detail: expect.stringMatching(/; Go build info: \+ build\t-tags=planted$/), expected: null },
+    ]);
+    expect(code).toBe(1);
   }, BUILD_TIMEOUT);
 
   test('Ctrl-C during a rebuild: exit 130, and the images, containers and copies are gone, the project untouched', async () => {

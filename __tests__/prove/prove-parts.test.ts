@@ -12,6 +12,7 @@ import { compareImages, type ImageConfig, type ImageSnapshot, type RewriteFacts,
 import { typicalChange } from '../../src/prove/typical-change.js';
 import { parseDockerfile } from '../../src/engine/parse.js';
 import { splitWords } from '../../src/cli/prove-cli.js';
+import { goBuildInfo, unexplainedBuildInfo } from '../../src/prove/go-buildinfo.js';
 
 describe('step logs', () => {
   test('BuildKit plain progress: steps with CACHED or DONE, without internal vertices and FROM', () => {
@@ -100,7 +101,7 @@ describe('tar trees', () => {
       for (let i = 0; i < tar.length; i += 777) tree.push(tar.subarray(i, i + 777));
       const sha = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
       const app = tree.files.get('/app');
-      expect(app).toEqual({ kind: 'file', mode: 0o755, size: 3004, hash: sha(Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46]), Buffer.alloc(3000, 7)])), elf: true });
+      expect(app).toEqual({ kind: 'file', mode: 0o755, size: 3004, hash: sha(Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46]), Buffer.alloc(3000, 7)])), elf: true, goBuild: null });
       expect(tree.files.get('/app2')).toEqual(app);
       expect(tree.files.get('/link')).toEqual({ kind: 'symlink', mode: 0o777, size: 0, hash: 'app', elf: false });
       expect(tree.files.get(`/${'a'.repeat(60)}/${'b'.repeat(60)}/long-name-file.txt`)).toMatchObject({ kind: 'file', size: 5, hash: sha('deep\n') });
@@ -171,6 +172,15 @@ describe('image comparison', () => {
     ]);
   });
 
+  test('a Go binary whose build info differs beyond what the transforms explain is unexpected', () => {
+    const build = ['go\tgo1.19.8', 'path\texample.com/app', 'build\t-compiler=gc'];
+    const a = image({ '/app': file('aa', { elf: true, goBuild: build }) });
+    const trimmed = image({ '/app': file('bb', { elf: true, goBuild: [...build, 'build\t-trimpath=true'] }) });
+    expect(compareImages(a, trimmed, facts)[0]?.expected).toMatch(/^a compiled binary: -trimpath/);
+    const ldflags = image({ '/app': file('bb', { elf: true, goBuild: [...build, 'build\t-trimpath=true', 'build\t-ldflags="-X main.v=2"'] }) });
+    expect(compareImages(a, ldflags, facts)[0]).toEqual({ subject: '/app', kind: 'changed', detail: 'content (same size); Go build info: + build\t-ldflags="-X main.v=2"', expected: null });
+  });
+
   test('a binary that changed without a transform that changes binaries is unexpected', () => {
     const differences = compareImages(image({ '/app': file('aa', { elf: true }) }), image({ '/app': file('bb', { elf: true }) }), { ...facts, applied: ['go/mod-download-first'] });
     expect(differences[0]?.expected).toBeNull();
@@ -191,4 +201,56 @@ describe('the typical change', () => {
 
 test('--run words: quotes, no shell', () => {
   expect(splitWords(`/app --name "a b" 'c d' e\\"f`)).toEqual(['/app', '--name', 'a b', 'c d', 'e\\"f']);
+});
+
+describe('Go build info', () => {
+  /** A binary laid out as Go 1.18+ writes it: the 16-byte aligned header, then varint-prefixed strings. */
+  function goBinary(version: string, modinfo: string, offset = 48): Buffer {
+    const varint = (n: number) => (n < 128 ? Buffer.from([n]) : Buffer.from([(n & 0x7f) | 0x80, n >> 7]));
+    const sentinel = Buffer.alloc(16, 0x30);
+    const info = Buffer.concat([sentinel, Buffer.from(modinfo, 'latin1'), sentinel]);
+    const header = Buffer.concat([Buffer.from('\xff Go buildinf:', 'latin1'), Buffer.from([8, 2]), Buffer.alloc(16)]);
+    return Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46]), Buffer.alloc(offset - 4), header, varint(version.length), Buffer.from(version), varint(info.length), info, Buffer.alloc(40)]);
+  }
+  const modinfo = 'path\texample.com/app\nmod\texample.com/app\t(devel)\t\ndep\texample.com/heavydep\tv1.0.0\th1:x=\nbuild\t-compiler=gc\nbuild\tCGO_ENABLED=1\nbuild\tGOOS=linux\n';
+
+  test('reads the version and the module lines', () => {
+    expect(goBuildInfo(goBinary('go1.19.8', modinfo))).toEqual({
+      version: 'go1.19.8',
+      lines: ['path\texample.com/app', 'mod\texample.com/app\t(devel)\t', 'dep\texample.com/heavydep\tv1.0.0\th1:x=', 'build\t-compiler=gc', 'build\tCGO_ENABLED=1', 'build\tGOOS=linux'],
+    });
+  });
+
+  test('none without the magic at a 16-byte boundary', () => {
+    expect(goBuildInfo(goBinary('go1.19.8', modinfo, 40))).toBeNull();
+    expect(goBuildInfo(Buffer.from('\x7fELF no go here'))).toBeNull();
+  });
+
+  const base = ['path\texample.com/app', 'build\t-compiler=gc', 'build\tCGO_ENABLED=1', 'build\tCGO_CFLAGS=', 'build\tGOOS=linux'];
+  test('settings a transform changes on purpose are explained', () => {
+    const rewritten = ['path\texample.com/app', 'build\t-compiler=gc', 'build\t-ldflags="-s -w -X main.v=1"', 'build\t-trimpath=true', 'build\tCGO_ENABLED=0', 'build\tGOOS=linux'];
+    const original = [...base, 'build\t-ldflags="-X main.v=1"'];
+    expect(unexplainedBuildInfo(original, rewritten, ['go/trimpath', 'go/strip-symbols', 'go/static-binary-for-minimal-final'], false)).toEqual([]);
+  });
+
+  test('-trimpath leaves CGO_CFLAGS and -ldflags out of the build info', () => {
+    const trimmed = ['path\texample.com/app', 'build\t-compiler=gc', 'build\t-trimpath=true', 'build\tCGO_ENABLED=1', 'build\tGOOS=linux'];
+    expect(unexplainedBuildInfo([...base, 'build\t-ldflags="-X main.v=1"'], trimmed, ['go/trimpath'], false)).toEqual([]);
+    expect(unexplainedBuildInfo([...base, 'build\t-ldflags="-X main.v=1"'], trimmed, ['go/mod-download-first'], false)).toEqual([
+      '- build\tCGO_CFLAGS=',
+      '- build\t-ldflags="-X main.v=1"',
+      '+ build\t-trimpath=true',
+    ]);
+  });
+
+  test('another main package, other ldflags, other dependencies, or a setting no transform explains are not', () => {
+    const other = ['path\texample.com/app/cmd/other', 'build\t-compiler=gc', 'build\t-ldflags="-X main.v=2"', 'build\tCGO_ENABLED=1', 'build\tCGO_CFLAGS=', 'build\tGOOS=linux', 'build\t-trimpath=true'];
+    expect(unexplainedBuildInfo([...base, 'build\t-ldflags="-X main.v=1"'], other, ['go/trimpath', 'go/strip-symbols'], false)).toEqual([
+      '- path\texample.com/app',
+      '- build\t-ldflags="-X main.v=1"',
+      '+ path\texample.com/app/cmd/other',
+      '+ build\t-ldflags="-X main.v=2"',
+    ]);
+    expect(unexplainedBuildInfo(base, [...base, 'build\t-trimpath=true'], [], false)).toEqual(['+ build\t-trimpath=true']);
+  });
 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { BuilderRules } from '../explain/cache-model.js';
 import type { ImageConfig, ImageSnapshot, TreeEntry } from './image-compare.js';
 import { committedImages, type LogFormat } from './step-log.js';
-import { TarTree, isElf } from './tar-tree.js';
+import { goBuildLines, isElf, MAX_BINARY, TarTree } from './tar-tree.js';
 
 export type BuilderKind = 'buildx' | 'docker' | 'buildah' | 'podman';
 /** What `--builder` names: docker means buildx when it is there, else `docker build` with BuildKit. */
@@ -297,23 +297,30 @@ async function walkTree(root: string, path: string, files: Map<string, TreeEntry
     else if (info.isDirectory()) {
       files.set(relative, { kind: 'dir', mode, size: 0, hash: '', elf: false });
       await walkTree(root, relative, files);
-    } else if (info.isFile()) files.set(relative, { kind: 'file', mode, size: info.size, ...(await hashFile(full)) });
+    } else if (info.isFile()) files.set(relative, { kind: 'file', mode, size: info.size, ...(await hashFile(full, info.size)) });
     else files.set(relative, { kind: 'other', mode, size: 0, hash: 'special', elf: false });
   }
 }
 
-function hashFile(path: string): Promise<{ hash: string; elf: boolean }> {
+function hashFile(path: string, size: number): Promise<{ hash: string; elf: boolean; goBuild?: readonly string[] | null }> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
     let head = Buffer.alloc(0);
+    // kept until the first bytes show it is no ELF binary, for a Go binary's build info
+    let data: Buffer[] | null = size <= MAX_BINARY ? [] : null;
     createReadStream(path)
       .on('data', (chunk: Buffer | string) => {
         const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
         if (head.length < 4) head = Buffer.concat([head, bytes.subarray(0, 4)]);
         hash.update(bytes);
+        data?.push(bytes);
+        if (head.length >= 4 && !isElf(head)) data = null;
       })
       .on('error', reject)
-      .on('end', () => resolve({ hash: hash.digest('hex'), elf: isElf(head) }));
+      .on('end', () => {
+        const elf = isElf(head);
+        resolve({ hash: hash.digest('hex'), elf, ...(elf && data ? { goBuild: goBuildLines(Buffer.concat(data)) } : {}) });
+      });
   });
 }
 

@@ -1,7 +1,9 @@
 /**
  * Compares two images (their file trees and the config that decides how they run) and sorts each
- * difference into one a transform explains and one nobody asked for. Pure.
+ * difference into one a transform explains and one nobody asked for. A Go binary's bytes may differ
+ * where a transform says so (-trimpath), but its embedded build info must agree elsewhere. Pure.
  */
+import { unexplainedBuildInfo } from './go-buildinfo.js';
 
 export interface TreeEntry {
   readonly kind: 'file' | 'dir' | 'symlink' | 'other';
@@ -12,6 +14,8 @@ export interface TreeEntry {
   readonly hash: string;
   /** The file starts with the ELF magic: a compiled program or library. */
   readonly elf: boolean;
+  /** A Go binary's embedded build information (`go version -m`): version, then module and build-setting lines. */
+  readonly goBuild?: readonly string[] | null;
 }
 
 export interface ImageConfig {
@@ -82,7 +86,10 @@ export function compareImages(original: ImageSnapshot, rewritten: ImageSnapshot,
     if (after === undefined) differences.push(classify({ subject: path, kind: 'removed', detail: describe(before) }, before, null, facts));
     else {
       const detail = entryChanges(before, after);
-      if (detail !== null) differences.push(classify({ subject: path, kind: 'changed', detail }, before, after, facts));
+      const build = before.goBuild && after.goBuild ? unexplainedBuildInfo(before.goBuild, after.goBuild, facts.applied, facts.newlyIgnored('.git')) : [];
+      // a Go binary built differently than the transforms say: its behaviour may differ
+      if (detail !== null && build.length > 0) differences.push({ subject: path, kind: 'changed', detail: `${detail}; Go build info: ${build.join(', ')}`, expected: null });
+      else if (detail !== null) differences.push(classify({ subject: path, kind: 'changed', detail }, before, after, facts));
     }
   }
   for (const [path, after] of rewritten.files) {

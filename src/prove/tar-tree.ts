@@ -5,8 +5,11 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { TreeEntry } from './image-compare.js';
+import { goBuildInfo } from './go-buildinfo.js';
 
 const BLOCK = 512;
+/** Binaries larger than this are hashed without reading their Go build info. */
+export const MAX_BINARY = 512 * 1024 * 1024;
 
 interface Pending {
   readonly path: string;
@@ -57,7 +60,7 @@ export class TarTree {
     const path = this.pax.path ?? this.longName ?? (prefix ? `${prefix}/${name}` : name);
     const size = this.pax.size !== undefined ? Number(this.pax.size) : numeric(header.subarray(124, 136));
     const entry: Pending = { path, type, mode: numeric(header.subarray(100, 108)) & 0o7777, size, link: this.pax.linkpath ?? this.longLink ?? field(157, 100) };
-    const meta = type === 'x' || type === 'g' || type === 'L' || type === 'K';
+    const meta = isMeta(type);
     if (!meta) {
       this.pax = {};
       this.longName = null;
@@ -65,7 +68,9 @@ export class TarTree {
     }
     const hasData = type === '0' || type === '7' || meta;
     const dataSize = hasData ? size : 0;
-    this.current = { entry, remaining: dataSize, padded: Math.ceil(dataSize / BLOCK) * BLOCK - dataSize, hash: createHash('sha256'), head: Buffer.alloc(0), data: meta ? [] : null };
+    // a file's bytes are kept until they show it is not an ELF binary (a Go binary's build info is read from them)
+    const keep = meta || ((type === '0' || type === '7') && size <= MAX_BINARY);
+    this.current = { entry, remaining: dataSize, padded: Math.ceil(dataSize / BLOCK) * BLOCK - dataSize, hash: createHash('sha256'), head: Buffer.alloc(0), data: keep ? [] : null };
   }
 
   /** Reads what it can of the current entry's data; true when the entry is complete. */
@@ -78,6 +83,7 @@ export class TarTree {
       current.hash.update(piece);
       if (current.head.length < 4) current.head = Buffer.concat([current.head, piece.subarray(0, 4 - current.head.length)]);
       current.data?.push(Buffer.from(piece));
+      if (current.head.length >= 4 && !isElf(current.head) && !isMeta(current.entry.type)) current.data = null;
       current.remaining -= take;
       this.buffer = this.buffer.subarray(take);
       if (current.remaining > 0) return false;
@@ -110,7 +116,10 @@ export class TarTree {
     }
     const path = imagePath(entry.path);
     if (path === '/') return;
-    if (entry.type === '0' || entry.type === '7') this.files.set(path, { kind: 'file', mode: entry.mode, size: entry.size, hash, elf: isElf(head) });
+    if (entry.type === '0' || entry.type === '7') {
+      const elf = isElf(head);
+      this.files.set(path, { kind: 'file', mode: entry.mode, size: entry.size, hash, elf, ...(elf && data ? { goBuild: goBuildLines(Buffer.concat(data)) } : {}) });
+    }
     else if (entry.type === '1') {
       const target = this.files.get(imagePath(entry.link));
       this.files.set(path, target ? { ...target, mode: entry.mode } : { kind: 'file', mode: entry.mode, size: 0, hash: `hardlink ${entry.link}`, elf: false });
@@ -118,6 +127,16 @@ export class TarTree {
     else if (entry.type === '5') this.files.set(path, { kind: 'dir', mode: entry.mode, size: 0, hash: '', elf: false });
     else this.files.set(path, { kind: 'other', mode: entry.mode, size: 0, hash: entry.type, elf: false });
   }
+}
+
+function isMeta(type: string): boolean {
+  return type === 'x' || type === 'g' || type === 'L' || type === 'K';
+}
+
+/** The build info as the comparison uses it: the Go version first, then the module info lines. */
+export function goBuildLines(binary: Buffer): readonly string[] | null {
+  const info = goBuildInfo(binary);
+  return info ? [`go\t${info.version}`, ...info.lines] : null;
 }
 
 /** A tar member name as an absolute image path: `./usr/bin/` -> `/usr/bin`. */
