@@ -1,8 +1,9 @@
 /**
  * `cachefix prove` with real builders, on the offline builder's Go sample app and the seed's naive
  * Dockerfile: the report's figures come from real builds, a planted wrong rewrite (a transform that
- * drops a COPY) is caught as an unexpected difference, the user's directory is byte-identical
- * before and after, and no image, container or temporary directory is left behind.
+ * drops a COPY, or one that adds -tags to go build) is caught as an unexpected difference, the
+ * user's directory is byte-identical before and after, and no image, container or temporary
+ * directory is left behind.
  */
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { spawn, spawnSync } from 'node:child_process';
@@ -18,6 +19,8 @@ import { plainPainter } from '../../src/driver/run.js';
 import { transforms } from '../../src/index.js';
 import { removeInstructionEdit } from '../../src/engine/removal.js';
 import { ResultBuilder, type Transform } from '../../src/engine/transform.js';
+import type { Edit } from '../../src/engine/edits.js';
+import type { Instruction, ParsedDockerfile } from '../../src/engine/parse.js';
 import type { ProveReport } from '../../src/prove/report.js';
 
 const offline = join(sharedDir, 'tools', 'offline-builder');
@@ -69,6 +72,33 @@ function leftovers(env: Record<string, string>, builder: 'docker' | 'buildah'): 
     : spawnSync('buildah', ['containers', '--format', '{{.ImageName}}'], { encoding: 'utf8', env: fullEnv }).stdout;
   const temps = readdirSync(tmpdir()).filter((n) => n.startsWith('cachefix-prove-') && !n.startsWith('cachefix-prove-test'));
   return [...`${images}\n${containers}`.split('\n').filter((l) => l.includes('cachefix-prove-')), ...temps];
+}
+
+/** A transform that plants a bug: `edit` makes one edit set in the first instruction `find` picks. */
+function planted(id: string, find: (text: string, keyword: string) => boolean, edit: (doc: ParsedDockerfile, instruction: Instruction) => Edit[]): Transform {
+  return {
+    id,
+    title: 'A planted bug',
+    rationale: 'none',
+    safety: 'safe',
+    preconditions: [],
+    apply(doc) {
+      const result = new ResultBuilder();
+      const instruction = doc.instructions.find((i) => find(doc.source.text.slice(i.start, i.end), i.keyword));
+      if (instruction) result.change(instruction, edit(doc, instruction));
+      return result.result();
+    },
+  };
+}
+
+/** `prove` through the API with the safe transforms and a planted one, on docker; its exit code and report. */
+async function proveWithPlanted(project: string, env: Record<string, string>, change: string[], bug: Transform): Promise<{ code: number; report: ProveReport }> {
+  const out: string[] = [];
+  const code = await prove(
+    { dockerfile: 'Dockerfile', cwd: project, change, buildArgs: [], builderArgs: [], builder: 'docker', network: 'none', unsafe: false, keep: false, format: 'json', env: { ...process.env, ...env }, transforms: [...transforms.filter((t) => t.safety === 'safe'), bug] },
+    { stdout: (t) => out.push(t), stderr: () => undefined, paint: plainPainter, live: false },
+  );
+  return { code, report: JSON.parse(out.join('')) as ProveReport };
 }
 
 let workDir = '';
@@ -135,26 +165,9 @@ describeWhen(docker !== null, 'no Docker engine: bash ../shared/tools/offline-bu
   test('a planted wrong rewrite (a transform that drops a COPY) is caught as an unexpected difference, exit 1', async () => {
     const project = sampleProject('planted');
     const before = fingerprint(project);
-    const dropCopy: Transform = {
-      id: 'test/drop-copy',
-      title: 'Drop the COPY --from (a planted bug)',
-      rationale: 'none',
-      safety: 'safe',
-      preconditions: [],
-      apply(doc) {
-        const result = new ResultBuilder();
-        const copy = doc.instructions.find((i) => i.keyword === 'COPY' && doc.source.text.slice(i.start, i.end).includes('--from'));
-        if (copy) result.change(copy, [removeInstructionEdit(doc, copy)]);
-        return result.result();
-      },
-    };
-    const out: string[] = [];
-    const code = await prove(
-      { dockerfile: 'Dockerfile', cwd: project, change: ['main.go'], buildArgs: [], builderArgs: [], builder: 'docker', network: 'none', unsafe: false, keep: false, format: 'json', env: { ...process.env, ...env }, transforms: [...transforms.filter((t) => t.safety === 'safe'), dropCopy] },
-      { stdout: (t) => out.push(t), stderr: () => undefined, paint: plainPainter, live: false },
-    );
+    const dropCopy = planted('test/drop-copy', (text, keyword) => keyword === 'COPY' && text.includes('--from'), (doc, copy) => [removeInstructionEdit(doc, copy)]);
+    const { code, report } = await proveWithPlanted(project, env, ['main.go'], dropCopy);
     expect(code).toBe(1);
-    const report = JSON.parse(out.join('')) as ProveReport;
     expect(report.verdict).toBe('unexpected-differences');
     expect(report.differences.filter((d) => d.expected === null).map((d) => [d.subject, d.kind])).toEqual([['/usr/local/bin/app', 'removed']]);
     expect(fingerprint(project)).toEqual(before);
@@ -184,26 +197,11 @@ describeWhen(docker !== null, 'no Docker engine: bash ../shared/tools/offline-bu
 
   test('a planted change of how the binary is built (-tags) is caught in its Go build info, although -trimpath changes its bytes anyway', async () => {
     const project = helloProject('hello-planted');
-    const addLdflags: Transform = {
-      id: 'test/tags',
-      title: 'Build with another tag (a planted behaviour change)',
-      rationale: 'none',
-      safety: 'safe',
-      preconditions: [],
-      apply(doc) {
-        const result = new ResultBuilder();
-        const run = doc.instructions.find((i) => i.keyword === 'RUN' && doc.source.text.slice(i.start, i.end).includes('go build'));
-        const at = run ? doc.source.text.indexOf('go build', run.start) + 'go build'.length : -1;
-        if (run && !doc.source.text.slice(run.start, run.end).includes('-tags')) result.change(run, [{ start: at, end: at, text: ' -tags=planted' }]);
-        return result.result();
-      },
-    };
-    const out: string[] = [];
-    const code = await prove(
-      { dockerfile: 'Dockerfile', cwd: project, change: [], buildArgs: [], builderArgs: [], builder: 'docker', network: 'none', unsafe: false, keep: false, format: 'json', env: { ...process.env, ...env }, transforms: [...transforms.filter((t) => t.safety === 'safe'), addLdflags] },
-      { stdout: (t) => out.push(t), stderr: () => undefined, paint: plainPainter, live: false },
-    );
-    const report = JSON.parse(out.join('')) as ProveReport;
+    const addTags = planted('test/tags', (text, keyword) => keyword === 'RUN' && text.includes('go build'), (doc, run) => {
+      const at = doc.source.text.indexOf('go build', run.start) + 'go build'.length;
+      return [{ start: at, end: at, text: ' -tags=planted' }];
+    });
+    const { code, report } = await proveWithPlanted(project, env, [], addTags);
     expect(report.differences.filter((d) => d.expected === null)).toEqual([
       { subject: '/out/hello', kind: 'changed', detail: expect.stringMatching(/; Go build info: \+ build\t-tags=planted$/), expected: null },
     ]);
