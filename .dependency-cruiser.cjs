@@ -1,6 +1,6 @@
 /**
  * The dependency rule (CONTRIBUTING.md, "How the parts fit"): dependencies run one way,
- *   cli -> explain -> driver -> transforms -> ecosystems -> engine, shell, context -> images
+ *   cli -> prove -> explain -> driver -> transforms -> ecosystems -> engine, shell, context -> images
  * (the public API, src/index.ts, sits beside the driver). The engine knows no ecosystem, no
  * transform and no command line; no module imports itself back. `npm test` runs this check.
  */
@@ -48,6 +48,13 @@ module.exports = {
       comment: 'The driver applies the transforms it is handed: it imports no transform, ecosystem, explain or CLI module.',
       from: { path: '^src/driver/' },
       to: { path: '^(transforms/|src/(ecosystems|cli|explain)/)' },
+    },
+    {
+      name: 'prove-sits-on-top',
+      severity: 'error',
+      comment: '`cachefix prove` drives builders with everything below it (explain, the driver, the public API); only the CLI imports it.',
+      from: { path: '^(src|transforms)/', pathNot: '^src/(cli|prove)/' },
+      to: { path: '^src/prove/' },
     },
     {
       name: 'only-the-cli-reads-arguments',

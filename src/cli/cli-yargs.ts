@@ -6,7 +6,7 @@ import yargs, { type ArgumentsCamelCase, type Argv } from 'yargs';
 import { type CliOptions, STDIN_SENTINEL } from './cli-args.js';
 import { packageVersion } from '../driver/version.js';
 
-const EPILOG = `Also: cachefix explain [Dockerfile] --changed FILE... shows which build steps a change reruns, before and after the rewrite (cachefix explain --help).
+const EPILOG = `Also: cachefix explain [Dockerfile] --changed FILE... shows which build steps a change reruns, before and after the rewrite (cachefix explain --help); cachefix prove [Dockerfile] builds the Dockerfile and its rewrite, rebuilds both after a harmless edit and compares the images (cachefix prove --help).
 
 Exit codes: 0 nothing to change (or --write succeeded), 1 --check found files that would change, 2 usage error or a file that could not be read or fixed.
 

@@ -13,6 +13,8 @@ import type { Terminal } from './terminal.js';
 export async function main(rawArgv: readonly string[], terminal: Terminal): Promise<number> {
   // a Dockerfile literally named `explain` is `./explain`
   if (rawArgv[0] === 'explain') return (await import('./explain-cli.js')).explainMain(rawArgv.slice(1), terminal);
+  // a Dockerfile literally named `prove` is `./prove`
+  if (rawArgv[0] === 'prove') return (await import('./prove-cli.js')).proveMain(rawArgv.slice(1), terminal);
   // scripts ask for the version on their own; yargs would answer the same, four times slower
   if (rawArgv.length === 1 && rawArgv[0] === '--version') {
     terminal.stdout(`${packageVersion()}\n`);

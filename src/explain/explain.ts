@@ -37,7 +37,7 @@ export interface ExplainOptions {
   readonly builder?: BuilderRules;
 }
 
-class ExplainError extends Error {}
+export class ExplainError extends Error {}
 
 /** Prints the explanation; returns the exit code (2 with `PATH: reason` when it cannot). */
 export function explain(options: ExplainOptions, out: Pick<Output, 'stdout' | 'stderr' | 'paint'>): number {
@@ -52,7 +52,19 @@ export function explain(options: ExplainOptions, out: Pick<Output, 'stdout' | 's
   }
 }
 
-function buildExplanation(options: ExplainOptions): Explanation {
+/** A Dockerfile and its build context, as a command names them. */
+export interface BuildInput {
+  /** Absolute path, and as the user reads it (relative to the working directory). */
+  readonly dockerfile: string;
+  readonly shown: string;
+  readonly text: string;
+  readonly contextDir: string;
+  /** The Dockerfile's path inside the context, or null when it lies outside. */
+  readonly dockerfilePath: string | null;
+}
+
+/** Reads the Dockerfile and finds its context; an ExplainError (`PATH: reason`) when it cannot. */
+export function readBuildInput(options: { readonly cwd: string; readonly dockerfile: string; readonly context?: string }): BuildInput {
   const dockerfile = resolve(options.cwd, options.dockerfile);
   const shown = displayPath(options.cwd, dockerfile);
   let text: string;
@@ -66,6 +78,11 @@ function buildExplanation(options: ExplainOptions): Explanation {
   if (!existsSync(contextDir)) throw new ExplainError(`${contextDir}: the build context does not exist`);
   const inContext = relative(contextDir, dockerfile);
   const dockerfilePath = inContext.startsWith('..') || isAbsolute(inContext) ? null : inContext.split(sep).join('/');
+  return { dockerfile, shown, text, contextDir, dockerfilePath };
+}
+
+function buildExplanation(options: ExplainOptions): Explanation {
+  const { shown, text, contextDir, dockerfilePath } = readBuildInput(options);
   const context = fsContext(contextDir);
 
   const files = [
@@ -102,7 +119,7 @@ function contextPath(contextDir: string, absolute: string, given: string): strin
  * What git reports as changed since `rev` under the context (tracked changes and untracked files),
  * plus `.git` itself when the context holds the repository: every commit changes it.
  */
-function changedSince(contextDir: string, rev: string): string[] {
+export function changedSince(contextDir: string, rev: string): string[] {
   const git = (args: string[]) => {
     const result = spawnSync('git', ['-C', contextDir, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     if (result.error) throw new ExplainError(`--since: cannot run git: ${result.error.message}`);
@@ -116,7 +133,7 @@ function changedSince(contextDir: string, rev: string): string[] {
   return paths;
 }
 
-function displayPath(cwd: string, path: string): string {
+export function displayPath(cwd: string, path: string): string {
   const shown = relative(cwd, path);
   return shown === '' || shown.startsWith('..') ? path : shown;
 }
