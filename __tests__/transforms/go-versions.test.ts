@@ -15,7 +15,7 @@ import { trimpath } from '../../transforms/go/trimpath.js';
 import { vendorMode } from '../../transforms/go/vendor-mode.js';
 
 const MAIN = 'package main\n\nfunc main() {}\n';
-const goMod = (go: string | null) => ({ 'go.mod': `module example.com/app\n${go === null ? '' : `\ngo ${go}\n`}`, 'go.sum': '', 'main.go': MAIN });
+const goMod = (go: string | null) => ({ 'go.mod': `module example.com/app\n${go === null ? '' : `\ngo ${go}\n`}\nrequire example.com/dep v1.0.0\n`, 'go.sum': '', 'main.go': MAIN });
 
 function fix(dockerfile: string, only: readonly Transform[], files: Record<string, string> = goMod('1.12')) {
   const result = fixText(dockerfile, { transforms: only, context: memoryContext(files) });
@@ -167,6 +167,6 @@ describe('go/mod-download-first names a Go RUN between the COPY and the download
   });
   test('another go command', () => {
     const input = 'FROM golang:1.19\nWORKDIR /src\nCOPY . .\nRUN go version && go env\nRUN go build -o /app .\n';
-    expect(fix(input, [modDownloadFirst], goMod('1.19')).skips).toEqual(['"RUN go version && go env" runs go between the source COPY and "RUN go build -o /app .", the first Go command that reads the module; the download might need it (move it above the COPY first)']);
+    expect(fix(input, [modDownloadFirst], goMod('1.19')).skips).toEqual(['"RUN go version && go env" runs go after the source COPY and might change go.mod, go.sum or how go fetches modules: move it above the COPY, or, if it needs the sources and changes none of these, copy go.mod and go.sum and run go mod download above the COPY by hand']);
   });
 });

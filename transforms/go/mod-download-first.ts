@@ -114,7 +114,7 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
   if (!plan.requires) return skip('go.mod requires no modules, so there is nothing to download before the sources');
   for (const between of stage.instructions.filter((i) => i.start > sourceCopy.start && i.start < goLimit)) {
     const blocker = downloadBlocker(doc, between, scripts);
-    if (blocker) return skip(goBlockerReason(doc, between, scripts, firstGo) ?? blocker);
+    if (blocker) return skip(goBlockerReason(doc, between, scripts) ?? blocker);
   }
   const fetchSetting = goRunFetchSetting(doc, stage, scripts, sourceCopy);
   if (fetchSetting) return skip(fetchSetting);
@@ -453,16 +453,11 @@ function directoryForm(dest: string): string {
  * download where it is. A RUN that itself runs go is named as such: `go clean -modcache` would throw
  * away the modules a download above the COPY fetched.
  */
-/** A blocking RUN that itself runs go, named as such (a go clean -modcache would throw a moved download away); null for any other. */
-function goBlockerReason(doc: ParsedDockerfile, blocker: Instruction, scripts: StageScripts['scripts'], firstGo: GoCommand | undefined): string | null {
+/** A blocking RUN that empties the module cache: a download moved above it would be thrown away. */
+function goBlockerReason(doc: ParsedDockerfile, blocker: Instruction, scripts: StageScripts['scripts']): string | null {
   const commands = scripts.get(blocker)?.commands ?? [];
-  if (commands.some((c) => goSubcommand(c) === 'clean' && c.words.some((w) => /^--?modcache$/.test(w.value)))) {
-    return `${instructionSnippet(doc, blocker)} empties the module cache after the source COPY, so a download moved above the COPY would be thrown away (drop the go clean first)`;
-  }
-  if (firstGo && commands.some((c) => goSubcommand(c) !== null)) {
-    return `${instructionSnippet(doc, blocker)} runs go between the source COPY and ${instructionSnippet(doc, firstGo.instruction)}, the first Go command that reads the module; the download might need it (move it above the COPY first)`;
-  }
-  return null;
+  if (!commands.some((c) => goSubcommand(c) === 'clean' && c.words.some((w) => /^--?modcache$/.test(w.value)))) return null;
+  return `${instructionSnippet(doc, blocker)} empties the module cache after the source COPY, so a download moved above the COPY would be thrown away (drop the go clean first)`;
 }
 
 function describe(doc: ParsedDockerfile, instruction: Instruction): string {
