@@ -54,6 +54,8 @@ export function memoryContext(files: Readonly<Record<string, string>>, descripti
 
 /** `./a//b/` → `a/b`; `.` → `` (the context root). */
 export function normalizePath(path: string): string {
+  // most paths asked are already normal (`go.mod`, `cmd/app`): no walk over their parts
+  if (!/\\|\/\/|^\/|\/$|(^|\/)\.\.?(\/|$)/.test(path)) return path;
   const parts: string[] = [];
   for (const part of path.replace(/\\/g, '/').split('/')) {
     if (part === '' || part === '.') continue;

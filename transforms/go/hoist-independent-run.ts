@@ -77,7 +77,7 @@ export const hoistIndependentRun: Transform = {
   ],
   apply(doc, context) {
     const out = new ResultBuilder();
-    const goFiles = lazy(() => goSourceFiles(context.build));
+    const goFiles = () => goSourceFiles(context.build);
     for (const stage of doc.stages) rewriteStage(doc, stage, context, goFiles, out);
     return out.result();
   },
@@ -98,7 +98,7 @@ interface Effects {
   readonly reads: (name: string) => boolean;
 }
 
-function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformContext, goFiles: () => string[] | null, out: ResultBuilder): void {
+function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformContext, goFiles: () => readonly string[] | null, out: ResultBuilder): void {
   // What it looks for: the RUNs between the source COPY and the first Go command that reads the module.
   const { scripts, goCommands } = stageScripts(doc, stage);
   const sourceCopy = stage.instructions.find((i) => isSourceCopy(i, context.build, goFiles));
@@ -139,7 +139,7 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
 }
 
 /** COPY/ADD of the whole context, of .go files, or of a context directory holding Go sources. */
-function isSourceCopy(instruction: Instruction, build: BuildContext, goFiles: () => string[] | null): boolean {
+function isSourceCopy(instruction: Instruction, build: BuildContext, goFiles: () => readonly string[] | null): boolean {
   const spec = copySpec(instruction);
   if (!spec || spec.from !== null || isManifestCopy(instruction)) return false;
   if (copiesWholeContext(spec)) return true;
@@ -410,10 +410,5 @@ function onlyDownloads(scripts: StageScripts['scripts'], run: Instruction): bool
   const commands = scripts.get(run)?.commands ?? [];
   const rest = commands[0]?.words[0]?.value === 'cd' ? commands.slice(1) : commands;
   return rest.length > 0 && rest.every((c) => c.words[0]?.value === 'go' && c.words[1]?.value === 'mod' && ['download', 'verify'].includes(c.words[2]?.value ?? ''));
-}
-
-function lazy<T>(compute: () => T): () => T {
-  let value: { v: T } | null = null;
-  return () => (value ??= { v: compute() }).v;
 }
 

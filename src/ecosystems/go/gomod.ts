@@ -31,8 +31,17 @@ export function parseGoWork(text: string): GoWork {
 }
 
 export function parseGoMod(text: string): GoMod {
-  return parseDirectives(text, () => undefined);
+  // several transforms read the same go.mod in every pass of the fix loop
+  let parsed = parsedGoMods.get(text);
+  if (!parsed) {
+    if (parsedGoMods.size >= 64) parsedGoMods.clear();
+    parsed = parseDirectives(text, () => undefined);
+    parsedGoMods.set(text, parsed);
+  }
+  return parsed;
 }
+
+const parsedGoMods = new Map<string, GoMod>();
 
 function parseDirectives(text: string, other: (verb: string, fields: string[]) => void): GoMod {
   let module: string | null = null;
