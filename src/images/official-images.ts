@@ -32,14 +32,21 @@ export function isWindowsImage(image: string): boolean {
 }
 
 /**
- * The official image `image` names (`golang:1.22`, `docker.io/library/golang:1.22-alpine`,
- * `ghcr.io/mirror/golang:1.21`, `golang@sha256:...`), or null for any other and for Windows variants,
- * whose environment differs.
+ * The repository name an image reference ends in, without registry, path, tag or digest:
+ * `golang` for `golang:1.22`, `docker.io/library/golang:1.22-alpine`, `ghcr.io/mirror/golang:1.21`
+ * and `golang@sha256:...`. How official images are recognised, from Docker Hub or a mirror.
  */
-export function officialImage(image: string): OfficialImage | null {
-  if (isWindowsImage(image)) return null;
-  return NAMED.find(([pattern]) => pattern.test(image))?.[1] ?? null;
+export function imageRepositoryName(image: string): string {
+  const name = image.split('@')[0] ?? '';
+  const last = name.slice(name.lastIndexOf('/') + 1);
+  const tag = last.indexOf(':');
+  return tag < 0 ? last : last.slice(0, tag);
 }
 
-/** Each image with the pattern of its references, made once (officialImage runs for every stage and RUN). */
-const NAMED: readonly (readonly [RegExp, OfficialImage])[] = IMAGES.map((known) => [new RegExp(`(^|/)${known.name}([:@]|$)`), known]);
+/** The official image `image` names, or null for any other and for Windows variants, whose environment differs. */
+export function officialImage(image: string): OfficialImage | null {
+  if (isWindowsImage(image)) return null;
+  return BY_NAME.get(imageRepositoryName(image)) ?? null;
+}
+
+const BY_NAME: ReadonlyMap<string, OfficialImage> = new Map(IMAGES.map((known) => [known.name, known]));

@@ -3,6 +3,7 @@
  * package lists, where apt keeps them, which commands clean them up, and which base images ship the
  * official images' `docker-clean` hook. Knowledge only; transforms/docker/apt-cache-mount.ts uses it.
  */
+import { imageRepositoryName } from '../../images/official-images.js';
 import type { ShellCommand, ShellWord } from '../../shell/shell.js';
 
 /** Where apt keeps downloaded packages (`archives/`) and, without docker-clean, its binary caches. */
@@ -132,11 +133,11 @@ export function rmPaths(command: ShellCommand): ShellWord[] | null {
  * tags), and so shipping docker-clean and no package lists. A tag naming another distribution
  * (alpine, windowsservercore) has no apt-get at all, so a RUN using apt-get there fails anyway.
  */
-const DEBIAN_FAMILY_IMAGES = [
+const DEBIAN_FAMILY_IMAGES: ReadonlySet<string> = new Set([
   'debian', 'ubuntu', 'buildpack-deps', 'golang', 'node', 'python', 'ruby', 'php', 'rust', 'openjdk',
   'eclipse-temurin', 'maven', 'gradle', 'perl', 'gcc', 'r-base', 'elixir', 'erlang', 'haskell', 'julia',
   'swift', 'clojure', 'pypy', 'httpd', 'nginx', 'postgres',
-];
+]);
 
 /**
  * Whether `image` names one of those official images (from Docker Hub or a mirror, as
@@ -144,7 +145,7 @@ const DEBIAN_FAMILY_IMAGES = [
  */
 export function isDebianFamilyOfficialImage(image: string): boolean {
   if (/alpine|windowsservercore|nanoserver/i.test(image)) return false;
-  return DEBIAN_FAMILY_IMAGES.some((name) => new RegExp(`(^|/)(library/)?${name}([:@]|$)`).test(image));
+  return DEBIAN_FAMILY_IMAGES.has(imageRepositoryName(image));
 }
 
 /** A RUN's text (heredoc, exec form, unparsable shell) that mentions apt installing something. */

@@ -1,0 +1,25 @@
+/** Official images are recognised by the repository name a reference ends in, wherever it is pulled from. */
+import { expect, test } from '@jest/globals';
+import { imageRepositoryName, officialImage } from '../src/images/official-images.js';
+
+test.each([
+  ['golang', 'golang'],
+  ['golang:1.22', 'golang'],
+  ['golang@sha256:abc', 'golang'],
+  ['golang:1.22@sha256:abc', 'golang'],
+  ['docker.io/library/golang:1.22-alpine', 'golang'],
+  ['public.ecr.aws/docker/library/debian:bookworm-slim', 'debian'],
+  ['localhost:5000/golang', 'golang'],
+  ['localhost:5000/team/node:20', 'node'],
+  ['golangci/golangci-lint:v1', 'golangci-lint'],
+  ['${BASE}', '${BASE}'],
+])('%s is named %s', (image, name) => {
+  expect(imageRepositoryName(image)).toBe(name);
+});
+
+test('only the golang image and its mirrors carry the golang environment, not its Windows variants or look-alikes', () => {
+  expect(officialImage('ghcr.io/mirror/golang:1.21')?.workdir).toBe('/go');
+  expect(officialImage('golang:1.22-windowsservercore')).toBeNull();
+  expect(officialImage('golangci/golangci-lint:v1')).toBeNull();
+  expect(officialImage('mygolang:1')).toBeNull();
+});
