@@ -7,9 +7,13 @@
  * out (ModifiableInstruction.getArguments shifts the flags off the array it gets).
  * FROM is left as it is: its getImageNameRange() and getRegistryRange() move the start and end of
  * the range its first argument holds, which a shared argument would carry into later calls.
- * Importing this module installs it; a dockerfile-ast without the method is left alone.
+ * Its BOM check encodes the first character with Buffer.from and copies the bytes with
+ * Uint8Array.from, twice per parse; the first character is a BOM exactly when it is U+FEFF (UTF-8
+ * is prefix-free), which is read directly here.
+ * Importing this module installs both; a dockerfile-ast without these methods is left alone.
  */
 import { type Argument, From, Instruction } from 'dockerfile-ast';
+import { Util } from 'dockerfile-ast/lib/util.js';
 
 type RawArguments = (this: Instruction) => Argument[];
 
@@ -25,3 +29,6 @@ if (typeof split === 'function') {
     return (holder[SPLIT] ??= split.call(this)).slice();
   };
 }
+
+const util = Util as unknown as { isUTF8BOM?: (text: string) => boolean };
+if (typeof util.isUTF8BOM === 'function') util.isUTF8BOM = (text: string): boolean => text.charCodeAt(0) === 0xfeff;
