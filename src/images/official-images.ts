@@ -24,6 +24,30 @@ const IMAGES: readonly OfficialImage[] = [
     ]),
     workdir: '/go',
   },
+  {
+    // docker-library/rust (Debian and Alpine variants alike); cargo's registry and git caches live under CARGO_HOME
+    name: 'rust',
+    env: new Map([
+      ['RUSTUP_HOME', '/usr/local/rustup'],
+      ['CARGO_HOME', '/usr/local/cargo'],
+      ['PATH', '/usr/local/cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+      ['HOME', '/root'],
+    ]),
+    workdir: null,
+  },
+  {
+    // docker-library/maven (eclipse-temurin based tags); runs as root, so the local repository is /root/.m2/repository.
+    // MAVEN_CONFIG is only read by the image's entrypoint (it copies /usr/share/maven/ref there), not by mvn in a RUN.
+    name: 'maven',
+    env: new Map([
+      ['JAVA_HOME', '/opt/java/openjdk'],
+      ['MAVEN_HOME', '/usr/share/maven'],
+      ['MAVEN_CONFIG', '/root/.m2'],
+      ['PATH', '/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+      ['HOME', '/root'],
+    ]),
+    workdir: null,
+  },
 ];
 
 /** Windows containers (`golang:1.22-windowsservercore`, `mcr.microsoft.com/windows/nanoserver`). */
