@@ -20,6 +20,8 @@ export interface BuildOptions {
   readonly noCache?: boolean;
   readonly target?: string;
   readonly buildArgs?: Readonly<Record<string, string>>;
+  /** BuildKit's build network: `none` by default; `host` reaches the offline servers (the Maven repository). buildah's chroot isolation always has the host's. */
+  readonly network?: 'none' | 'host';
 }
 
 /** One step of a build as the builder reported it, placed in the Dockerfile. */
@@ -178,7 +180,7 @@ function buildkit(): BuilderChoice {
       isStep: (keyword) => BUILDKIT_STEPS.has(keyword.toUpperCase()),
       build(options) {
         // the engine has no bridge network; the fixtures need none (their module proxy is in the image)
-        const result = timed(() => sh(docker, ['build', '--network', 'none', '--progress', 'plain', ...buildFlags(options), options.context], dockerEnvOf));
+        const result = timed(() => sh(docker, ['build', '--network', options.network ?? 'none', '--progress', 'plain', ...buildFlags(options), options.context], dockerEnvOf));
         const doc = parseDockerfile(readFileSync(options.dockerfile, 'utf8'));
         return { ...result, output: buildkitOutput(result.log), steps: buildkitSteps(result.log, doc) };
       },
