@@ -86,8 +86,9 @@ describe('cargo commands', () => {
     const home = (dockerfile: string) => cargoHome(cargoIn(`${dockerfile}\nRUN cargo build\n`).env);
     expect(home('FROM rust:1.63')).toBe('/usr/local/cargo');
     expect(home('FROM rust:1.89.0-slim-trixie\nENV CARGO_HOME="/root/.cargo"')).toBe('/root/.cargo');
-    expect(home('FROM debian\nENV HOME=/root')).toBe('/root/.cargo');
-    expect(home('FROM debian')).toBe('/root/.cargo');
+    expect(home('FROM golang:1.22\nENV HOME=/root')).toBe('/root/.cargo');
+    expect(home('FROM debian')).toEqual({ reason: 'cannot tell where cargo keeps its registry in debian (set ENV CARGO_HOME, or use the rust image)' });
+    expect(home('FROM golang:1.22')).toBe('/root/.cargo');
     expect(home('FROM rust\nARG CARGO_HOME')).toEqual({ reason: 'ARG CARGO_HOME may change where cargo keeps its registry' });
     expect(home('FROM debian\nENV HOME=/home/u\nUSER u')).toEqual({ reason: 'USER u: set ENV CARGO_HOME so the cache mounts have a known place' });
     expect(cargoDownloadDirs('/usr/local/cargo')).toEqual(['/usr/local/cargo/registry', '/usr/local/cargo/git']);

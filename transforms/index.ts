@@ -6,7 +6,8 @@
  *    same pass, and unrelated COPYs move out of the way after it;
  * 3. then edits inside `go build` (flags, CGO_ENABLED, cross-compilation);
  * 4. cache mounts: they decorate every Go RUN, including the ones inserted above, and every apt-get
- *    install once the moves have put it where it stays;
+ *    install once the moves have put it where it stays; rust/cache-mount after the Go ones (it
+ *    mounts every cargo step of a stage family, all or nothing, so it runs once the steps are final);
  * 5. the .dockerignore last: it writes a context file and leaves the Dockerfile alone.
  */
 import type { Transform } from '../src/engine/transform.js';
@@ -23,6 +24,7 @@ import { staticBinaryForMinimalFinal } from './go/static-binary-for-minimal-fina
 import { stripSymbols } from './go/strip-symbols.js';
 import { trimpath } from './go/trimpath.js';
 import { vendorMode } from './go/vendor-mode.js';
+import { rustCacheMount } from './rust/cache-mount.js';
 
 export const transforms: readonly Transform[] = [
   gopathEnv,
@@ -36,6 +38,7 @@ export const transforms: readonly Transform[] = [
   staticBinaryForMinimalFinal,
   crossCompile,
   buildCacheMount,
+  rustCacheMount,
   aptCacheMount,
   dockerignore,
 ];

@@ -98,6 +98,8 @@ export function cargoHome(env: RunEnvironment): string | { reason: string } {
   if (env.args.has('CARGO_HOME')) return { reason: 'ARG CARGO_HOME may change where cargo keeps its registry' };
   if (home !== undefined) return home.startsWith('/') ? trimSlash(home) : { reason: `CARGO_HOME ${home} is a relative path` };
   if (env.user !== 'root' && env.user !== '0') return { reason: `USER ${env.user}: set ENV CARGO_HOME so the cache mounts have a known place` };
+  // an image we do not know may set CARGO_HOME itself (cargo-chef's and other Rust-based images do)
+  if (!env.knownImage) return { reason: `cannot tell where cargo keeps its registry in ${env.baseImage || 'the base image'} (set ENV CARGO_HOME, or use the rust image)` };
   const userHome = env.vars.get('HOME');
   if (userHome === null) return { reason: 'ENV HOME uses a value we cannot resolve' };
   // cargo reads $HOME, which Docker sets to the account's home: /root for root
