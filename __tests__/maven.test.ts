@@ -17,13 +17,13 @@ const POM = (body: string) => `<?xml version="1.0"?>\n<project xmlns="http://mav
 
 describe('pom.xml', () => {
   test('coordinates, packaging (jar by default), modules of the project and its profiles, parent path', () => {
-    expect(parsePom(POM('<artifactId>app</artifactId>'))).toEqual({ artifactId: 'app', packaging: 'jar', modules: [], parentPath: null });
+    expect(parsePom(POM('<artifactId>app</artifactId>'))).toEqual({ artifactId: 'app', packaging: 'jar', modules: [], parentPath: null, uses: [] });
     expect(parsePom(POM([
       '<parent><groupId>g</groupId><artifactId>p</artifactId><version>1</version></parent>',
       '<artifactId>root</artifactId><packaging>pom</packaging>',
       '<modules><module>core</module><module> web </module></modules>',
       '<profiles><profile><id>it</id><modules><module>it-tests</module></modules></profile></profiles>',
-    ].join('\n')))).toEqual({ artifactId: 'root', packaging: 'pom', modules: ['core', 'web', 'it-tests'], parentPath: '../pom.xml' });
+    ].join('\n')))).toEqual({ artifactId: 'root', packaging: 'pom', modules: ['core', 'web', 'it-tests'], parentPath: '../pom.xml', uses: [] });
     expect(parsePom('<project><artifactId>x</project>')).toHaveProperty('error');
   });
 
@@ -66,4 +66,13 @@ describe('maven commands', () => {
     expect(dir('FROM maven\nENV MAVEN_OPTS="-Dmaven.repo.local=/r"\nRUN mvn package')).toEqual({ reason: 'MAVEN_OPTS may move the local repository' });
     expect(dir('FROM maven\nUSER app\nRUN mvn package')).toEqual({ reason: 'USER app: its home (and so ~/.m2) is unknown; pass -Dmaven.repo.local to mount it' });
   });
+});
+
+test('a pom names the artifacts it uses: dependencies, plugins and their dependencies, in profiles too', () => {
+  const pom = parsePom(POM([
+    '<dependencies><dependency><groupId>g</groupId><artifactId>core</artifactId></dependency></dependencies>',
+    '<build><plugins><plugin><artifactId>maven-jar-plugin</artifactId><dependencies><dependency><artifactId>tool</artifactId></dependency></dependencies></plugin></plugins></build>',
+    '<profiles><profile><dependencies><dependency><artifactId>extra</artifactId></dependency></dependencies></profile></profiles>',
+  ].join('\n')));
+  expect(pom).toMatchObject({ uses: ['core', 'maven-jar-plugin', 'tool', 'extra'] });
 });

@@ -3,11 +3,13 @@
  * previous one's output, so the order is a design decision:
  * 1. environment clean-up first (gopath-env, vendor-mode), because it changes what later ones see;
  * 2. moves next: hoisting independent RUNs above the source COPY lets mod-download-first apply in the
- *    same pass, and unrelated COPYs move out of the way after it;
+ *    same pass, and unrelated COPYs move out of the way after it; java/maven-deps-first beside
+ *    mod-download-first (it adds the resolution step the cache mounts below then decorate);
  * 3. then edits inside `go build` (flags, CGO_ENABLED, cross-compilation);
  * 4. cache mounts: they decorate every Go RUN, including the ones inserted above, and every apt-get
  *    install once the moves have put it where it stays; rust/cache-mount after the Go ones (it
- *    mounts every cargo step of a stage family, all or nothing, so it runs once the steps are final);
+ *    mounts every cargo step of a stage family, all or nothing, so it runs once the steps are final),
+ *    java/maven-cache-mount likewise for the Maven steps, the resolution step added above included;
  * 5. the .dockerignore last: it writes a context file and leaves the Dockerfile alone.
  */
 import type { Transform } from '../src/engine/transform.js';
@@ -25,12 +27,15 @@ import { stripSymbols } from './go/strip-symbols.js';
 import { trimpath } from './go/trimpath.js';
 import { vendorMode } from './go/vendor-mode.js';
 import { rustCacheMount } from './rust/cache-mount.js';
+import { mavenCacheMount } from './java/maven-cache-mount.js';
+import { mavenDepsFirst } from './java/maven-deps-first.js';
 
 export const transforms: readonly Transform[] = [
   gopathEnv,
   vendorMode,
   hoistIndependentRun,
   modDownloadFirst,
+  mavenDepsFirst,
   moveUnrelatedCopy,
   dropCacheDefeatingFlags,
   trimpath,
@@ -39,6 +44,7 @@ export const transforms: readonly Transform[] = [
   crossCompile,
   buildCacheMount,
   rustCacheMount,
+  mavenCacheMount,
   aptCacheMount,
   dockerignore,
 ];

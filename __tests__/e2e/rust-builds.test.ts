@@ -8,6 +8,7 @@
 import { afterAll, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cachefix } from '../helpers/cli.js';
 import { describeWhen } from '../helpers/conditional.js';
 import { commentChange, expectDependencyStepsCached, offlineBuilder, outputChange, type Sample, sampleBuilders, sampleRun, type SampleRun } from '../helpers/sample-builds.js';
 
@@ -52,5 +53,17 @@ describeWhen(builders.length > 0, `no builder for the Rust sample: ${reason}`)('
 
     const changed = again.rebuild('fixed-output', outputChange(sample, 'changed'));
     expect(changed.line()).toBe(`${line.replace('heavydep total', 'heavydep total changed')}`);
+
+    // cachefix's rewrite of the naive Dockerfile, with the sample as its context
+    const fix = cachefix(['--context', sample.dir, '-'], { cwd: sample.dir, input: naive() });
+    expect(fix.status).toBe(0);
+    expect(fix.stdout).toContain('--mount=type=cache,target=/usr/local/cargo/registry');
+    // CMD runs the binary from target/: the target directory must stay in the image
+    expect(fix.stdout).not.toContain('target=/app/target');
+    const rewritten = run.build('rewritten', fix.stdout);
+    expect(rewritten.line()).toBe(line);
+    const rewrittenAgain = rewritten.rebuild('rewritten-output', outputChange(sample, 'again'));
+    expect(rewrittenAgain.line()).toBe(`${line.replace('heavydep total', 'heavydep total again')}`);
+    process.stdout.write(`rust ${builder.name}: cachefix rewrite ${rewritten.result.seconds.toFixed(1)} s, after a source change ${rewrittenAgain.result.seconds.toFixed(1)} s\n`);
   }, BUILD_TIMEOUT);
 });

@@ -13,6 +13,8 @@ export interface Pom {
   readonly modules: readonly string[];
   /** `<parent><relativePath>`, or `../pom.xml` (Maven's default) when a parent is declared without one; null without parent. */
   readonly parentPath: string | null;
+  /** `<dependencies>` and `<build><plugins>` artifactIds (with profiles'): a reactor module named here is built, not downloaded. */
+  readonly uses: readonly string[];
 }
 
 type Node = Record<string, unknown>;
@@ -20,7 +22,7 @@ const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null &&
 const text = (v: unknown): string | null => (typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : null);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
 
-const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, removeNSPrefix: true, isArray: (name) => name === 'module' || name === 'profile' });
+const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, removeNSPrefix: true, isArray: (name) => ['module', 'profile', 'dependency', 'plugin'].includes(name) });
 
 /** The pom, or why it cannot be read. */
 export function parsePom(xml: string): Pom | { error: string } {
@@ -38,7 +40,16 @@ export function parsePom(xml: string): Pom | { error: string } {
     packaging: text(project.packaging) ?? 'jar',
     modules: [...new Set([...modules(project), ...profiles.flatMap(modules)])],
     parentPath: parent === null ? null : relative === null ? '../pom.xml' : relative,
+    uses: [project, ...profiles].flatMap(usedArtifacts),
   };
+}
+
+function usedArtifacts(node: Node): string[] {
+  const ids = (holder: unknown, item: string): string[] =>
+    isNode(holder) ? list(holder[item]).filter(isNode).map((d) => text(d.artifactId)).filter((a): a is string => a !== null) : [];
+  const build = isNode(node.build) ? node.build : null;
+  const plugins = build === null ? [] : list(build.plugins).filter(isNode).flatMap((p) => [...ids(p, 'plugin'), ...list(p.plugin).filter(isNode).flatMap((pl) => ids(pl.dependencies, 'dependency'))]);
+  return [...ids(node.dependencies, 'dependency'), ...plugins];
 }
 
 /** One pom of a reactor build: its context-relative path and content. */
