@@ -4,7 +4,9 @@
  * 1. environment clean-up first (gopath-env, vendor-mode), because it changes what later ones see;
  * 2. moves next: hoisting independent RUNs above the source COPY lets mod-download-first apply in the
  *    same pass, and unrelated COPYs move out of the way after it; java/maven-deps-first beside
- *    mod-download-first (it adds the resolution step the cache mounts below then decorate);
+ *    mod-download-first (it adds the resolution step the cache mounts below then decorate), and
+ *    rust/deps-first likewise (rust/cache-mount then sees its placeholder build as the earlier build
+ *    that keeps the target directory out of a mount);
  * 3. then edits inside `go build` (flags, CGO_ENABLED, cross-compilation);
  * 4. cache mounts: they decorate every Go RUN, including the ones inserted above, and every apt-get
  *    install once the moves have put it where it stays; rust/cache-mount after the Go ones (it
@@ -27,6 +29,7 @@ import { stripSymbols } from './go/strip-symbols.js';
 import { trimpath } from './go/trimpath.js';
 import { vendorMode } from './go/vendor-mode.js';
 import { rustCacheMount } from './rust/cache-mount.js';
+import { rustDepsFirst } from './rust/deps-first.js';
 import { mavenCacheMount } from './java/maven-cache-mount.js';
 import { mavenDepsFirst } from './java/maven-deps-first.js';
 
@@ -36,6 +39,7 @@ export const transforms: readonly Transform[] = [
   hoistIndependentRun,
   modDownloadFirst,
   mavenDepsFirst,
+  rustDepsFirst,
   moveUnrelatedCopy,
   dropCacheDefeatingFlags,
   trimpath,

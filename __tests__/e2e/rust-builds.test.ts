@@ -27,7 +27,6 @@ const sample: Sample = {
 
 const { builders, reason } = sampleBuilders(sample);
 const naive = () => readFileSync(join(sample.dir, 'Dockerfile.naive'), 'utf8');
-const handFixed = () => readFileSync(join(sample.dir, 'Dockerfile.fixed'), 'utf8');
 const runs: SampleRun[] = [];
 
 afterAll(() => {
@@ -42,28 +41,22 @@ describeWhen(builders.length > 0, `no builder for the Rust sample: ${reason}`)('
     const line = original.line();
     expect(line).toMatch(/^heavydep total \d+$/);
 
-    const dockerfile = handFixed();
-    const fixed = run.build('fixed', dockerfile);
-    expect(fixed.line()).toBe(line);
-
-    const again = fixed.rebuild('fixed-comment', commentChange(sample, `e2e ${Date.now()}`));
-    expectDependencyStepsCached(dockerfile, again.result);
-    expect(again.line()).toBe(line);
-    process.stdout.write(`rust ${builder.name}: naive ${original.result.seconds.toFixed(1)} s, rewritten ${fixed.result.seconds.toFixed(1)} s, rebuild after a source change ${again.result.seconds.toFixed(1)} s\n`);
-
-    const changed = again.rebuild('fixed-output', outputChange(sample, 'changed'));
-    expect(changed.line()).toBe(`${line.replace('heavydep total', 'heavydep total changed')}`);
-
     // cachefix's rewrite of the naive Dockerfile, with the sample as its context
     const fix = cachefix(['--context', sample.dir, '-'], { cwd: sample.dir, input: naive() });
     expect(fix.status).toBe(0);
-    expect(fix.stdout).toContain('--mount=type=cache,target=/usr/local/cargo/registry');
+    expect(fix.stdout).toContain("COPY Cargo.toml Cargo.lock ./\nRUN --mount=type=cache,target=/usr/local/cargo/registry \\\n    --mount=type=cache,target=/usr/local/cargo/git \\\n    mkdir -p src && echo 'fn main() {}' > src/main.rs && cargo build --release && rm -rf src\nCOPY . .\n");
     // CMD runs the binary from target/: the target directory must stay in the image
     expect(fix.stdout).not.toContain('target=/app/target');
     const rewritten = run.build('rewritten', fix.stdout);
     expect(rewritten.line()).toBe(line);
-    const rewrittenAgain = rewritten.rebuild('rewritten-output', outputChange(sample, 'again'));
-    expect(rewrittenAgain.line()).toBe(`${line.replace('heavydep total', 'heavydep total again')}`);
-    process.stdout.write(`rust ${builder.name}: cachefix rewrite ${rewritten.result.seconds.toFixed(1)} s, after a source change ${rewrittenAgain.result.seconds.toFixed(1)} s\n`);
+
+    const again = rewritten.rebuild('rewritten-comment', commentChange(sample, `e2e ${Date.now()}`));
+    expectDependencyStepsCached(fix.stdout, again.result);
+    expect(again.line()).toBe(line);
+    process.stdout.write(`rust ${builder.name}: naive ${original.result.seconds.toFixed(1)} s, rewritten ${rewritten.result.seconds.toFixed(1)} s, rebuild after a source change ${again.result.seconds.toFixed(1)} s (${(again.result.seconds / original.result.seconds).toFixed(2)} of the naive build)\n`);
+
+    // the binary the image runs is the crate just built, not the placeholder's empty program
+    const changed = again.rebuild('rewritten-output', outputChange(sample, 'changed'));
+    expect(changed.line()).toBe(line.replace('heavydep total', 'heavydep total changed'));
   }, BUILD_TIMEOUT);
 });

@@ -67,7 +67,7 @@ function rewriteFamily(doc: ParsedDockerfile, context: TransformContext, stages:
       if (run.keyword !== 'RUN' || run.onbuild) continue;
       const script = runScript(doc, run);
       if (!script.parsed) {
-        if (/\bcargo\s+(\+\S+\s+)?(build|install|b|run|test|fetch|chef)\b/.test(doc.source.text.slice(run.argsStart, run.end))) {
+        if (/\bcargo["',\s]+(\+\S+["',\s]+)?(build|install|b|run|test|fetch|chef)\b/.test(doc.source.text.slice(run.argsStart, run.end))) {
           return skipAll(runsMentioningCargo(doc, stages), `a cargo step cannot be read (${script.reason ?? 'unknown'}): ${instructionSnippet(doc, run)}; mount cargo's caches on every cargo step by hand, or on none`, out);
         }
         continue;
@@ -149,7 +149,7 @@ function targetMount(doc: ParsedDockerfile, context: TransformContext, cargoRun:
   if (existing?.type === 'cache') return { mount: { target: dir } };
   if (existing) return { why: `a ${existing.type} mount already uses ${dir}` };
   if (dir === '/' || dir === workdir) return { why: `the target directory ${dir} is the working directory` };
-  if (!cargo.some((c) => c.subcommand === 'build' || c.subcommand === 'install')) return { why: 'the step only checks or tests the crate' };
+  if (!cargo.some((c) => c.subcommand === 'build' || c.subcommand === 'install')) return { why: 'the step builds no artifact (only cargo build and cargo install are considered)' };
 
   // the artifacts must leave the directory within the step: cargo install copies them out itself
   const lastBuild = Math.max(...cargo.map((c) => commands.indexOf(c.command)));
