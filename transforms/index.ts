@@ -12,7 +12,8 @@
  *    install once the moves have put it where it stays; rust/cache-mount after the Go ones (it
  *    mounts every cargo step of a stage family, all or nothing, so it runs once the steps are final),
  *    java/maven-cache-mount likewise for the Maven steps, the resolution step added above included;
- * 5. the .dockerignore last: it writes a context file and leaves the Dockerfile alone.
+ * 5. the .dockerignore last: it writes a context file and leaves the Dockerfile alone (rust/dockerignore
+ *    before docker/dockerignore, which then finds .git already excluded or adds it for Go stages).
  */
 import type { Transform } from '../src/engine/transform.js';
 import { aptCacheMount } from './docker/apt-cache-mount.js';
@@ -30,6 +31,7 @@ import { trimpath } from './go/trimpath.js';
 import { vendorMode } from './go/vendor-mode.js';
 import { rustCacheMount } from './rust/cache-mount.js';
 import { rustDepsFirst } from './rust/deps-first.js';
+import { rustDockerignore } from './rust/dockerignore.js';
 import { mavenCacheMount } from './java/maven-cache-mount.js';
 import { mavenDepsFirst } from './java/maven-deps-first.js';
 
@@ -50,6 +52,7 @@ export const transforms: readonly Transform[] = [
   rustCacheMount,
   mavenCacheMount,
   aptCacheMount,
+  rustDockerignore,
   dockerignore,
 ];
 
