@@ -59,4 +59,45 @@ describeWhen(builders.length > 0, `no builder for the Rust sample: ${reason}`)('
     const changed = again.rebuild('rewritten-output', outputChange(sample, 'changed'));
     expect(changed.line()).toBe(line.replace('heavydep total', 'heavydep total changed'));
   }, BUILD_TIMEOUT);
+
+  /** Multi-stage: the runtime stage copies the binary, from target/ (the danger case) or from where the build step put it. */
+  const multiStage = (copyOut: boolean) => [
+    'FROM rust:1.63 AS build',
+    'WORKDIR /app',
+    'COPY . .',
+    copyOut ? 'RUN cargo build --release && cp target/release/sample-rust /usr/local/bin/sample-rust' : 'RUN cargo build --release',
+    '',
+    'FROM debian:bookworm-slim',
+    `COPY --from=build ${copyOut ? '/usr/local/bin/sample-rust' : '/app/target/release/sample-rust'} /app/target/release/sample-rust`,
+    'CMD ["/app/target/release/sample-rust"]',
+    '',
+  ].join('\n');
+
+  test.each(builders.map((b) => [b.name, b] as const))('%s: rust/cache-mount never hides a binary a later stage copies; a mounted target directory still yields the new binary', (_name, builder) => {
+    const run = sampleRun(sample, builder);
+    runs.push(run);
+    const only = (dockerfile: string) => {
+      const fix = cachefix(['--only', 'rust/cache-mount', '--context', sample.dir, '-'], { cwd: sample.dir, input: dockerfile });
+      expect(fix.status).toBe(0);
+      return fix;
+    };
+
+    // the runtime stage copies target/release/sample-rust: the target directory must stay in the image
+    const danger = only(multiStage(false));
+    expect(danger.stdout).toContain('--mount=type=cache,target=/usr/local/cargo/registry');
+    expect(danger.stdout).not.toContain('target=/app/target');
+    expect(danger.stderr).toContain('the target directory keeps no cache mount: "COPY --from=build /app/target/release/sample-rust');
+    const kept = run.build('from-target', danger.stdout);
+    const line = kept.line();
+    expect(line).toMatch(/^heavydep total \d+$/);
+
+    // the step copies its binary out itself: target/ gets a mount of its own, and a source change still shows
+    const copied = only(multiStage(true));
+    expect(copied.stdout).toContain('--mount=type=cache,target=/app/target,id=sample-rust-target');
+    const mounted = run.build('copied-out', copied.stdout);
+    expect(mounted.line()).toBe(line);
+    const changed = mounted.rebuild('copied-out-output', outputChange(sample, 'mounted'));
+    expect(changed.line()).toBe(line.replace('heavydep total', 'heavydep total mounted'));
+    process.stdout.write(`rust ${builder.name}: target mounted, first build ${mounted.result.seconds.toFixed(1)} s, after a source change ${changed.result.seconds.toFixed(1)} s\n`);
+  }, BUILD_TIMEOUT);
 });
