@@ -5,7 +5,7 @@ import { memoryContext } from '../../src/context/context.js';
 import { fixText } from '../../src/engine/fixer.js';
 import { moveAbove } from '../../src/engine/moves.js';
 import { parseDockerfile } from '../../src/engine/parse.js';
-import { hoistIndependentRun } from '../../transforms/go/hoist-independent-run.js';
+import { hoistIndependentRun } from '../../transforms/docker/hoist-independent-run.js';
 import { modDownloadFirst } from '../../transforms/go/mod-download-first.js';
 
 const MODULE = { 'go.mod': 'module example.com/app\n\ngo 1.19\n\nrequire example.com/dep v1.0.0\n', 'go.sum': '', 'main.go': 'package main\n\nfunc main() {}\n' };
