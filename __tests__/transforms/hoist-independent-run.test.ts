@@ -1,4 +1,4 @@
-/** Edge cases of go/hoist-independent-run that the examples do not show, and its composition with go/mod-download-first. */
+/** Edge cases of docker/hoist-independent-run (formerly go/hoist-independent-run) that the examples do not show, its composition with go/mod-download-first, and other ecosystems' stages. */
 import { describe, expect, test } from '@jest/globals';
 import { applyEdits } from '../../src/engine/edits.js';
 import { memoryContext } from '../../src/context/context.js';
@@ -101,5 +101,54 @@ describe('skips', () => {
   test('no Go command after the source COPY: not a Go build stage, nothing to say', () => {
     const input = 'FROM alpine:3.19\nCOPY . /app\nRUN apk add git\n';
     expect(fix(input)).toEqual({ output: input, skips: [], changes: [] });
+  });
+});
+
+describe('any ecosystem that installs or builds', () => {
+  const run = (dockerfile: string) => {
+    const result = fixText(dockerfile, { transforms: [hoistIndependentRun], context: memoryContext({ 'package.json': '{}', 'Cargo.toml': '', 'pom.xml': '<project/>' }) });
+    return { output: result.output, skips: result.skips.map((s) => `${s.line}: ${s.reason}`) };
+  };
+
+  test('a stage that neither installs nor builds is left alone', () => {
+    const input = 'FROM debian:bookworm\nWORKDIR /srv\nCOPY . .\nRUN apt-get update && apt-get install -y nginx\nCMD ["nginx"]\n';
+    expect(run(input)).toEqual({ output: input, skips: [] });
+  });
+
+  test('Rust: apk add above COPY . . before cargo build', () => {
+    const input = 'FROM rust:1.79-alpine\nWORKDIR /src\nCOPY . .\nRUN apk add --no-cache musl-dev\nRUN cargo build --release\n';
+    expect(run(input).output).toBe('FROM rust:1.79-alpine\nWORKDIR /src\nRUN apk add --no-cache musl-dev\nCOPY . .\nRUN cargo build --release\n');
+  });
+
+  test('Java: useradd and mkdir of an absolute path above COPY . . before ./mvnw', () => {
+    const input = 'FROM eclipse-temurin:21-jdk\nWORKDIR /build\nCOPY . .\nRUN useradd -r app && mkdir -p /opt/app\nRUN ./mvnw -B package\n';
+    expect(run(input).output).toBe('FROM eclipse-temurin:21-jdk\nWORKDIR /build\nRUN useradd -r app && mkdir -p /opt/app\nCOPY . .\nRUN ./mvnw -B package\n');
+  });
+
+  test('Node: only what comes before the first install moves; a RUN after npm ci stays', () => {
+    const input = 'FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nRUN apt-get update && apt-get install -y curl\n';
+    expect(run(input)).toEqual({ output: input, skips: [] });
+  });
+
+  test('Node: the guards stay: an ENV the package manager reads, a WORKDIR, a USER', () => {
+    expect(run('FROM node:20\nWORKDIR /app\nCOPY . .\nENV DEBIAN_FRONTEND=noninteractive\nRUN apt-get update\nRUN npm ci\n').skips)
+      .toEqual(['5: the ENV DEBIAN_FRONTEND=noninteractive sets DEBIAN_FRONTEND, which apt-get may read']);
+    expect(run('FROM node:20\nCOPY . /app\nWORKDIR /app\nRUN apt-get update\nRUN npm ci\n').skips).toEqual(['4: moving it would cross the WORKDIR /app']);
+    expect(run('FROM node:20\nWORKDIR /app\nCOPY . .\nUSER node\nRUN mkdir -p /tmp/x\nRUN npm ci\n').skips).toEqual(['5: moving it would cross the USER node']);
+  });
+
+  test('Python: a RUN that reads a copied file stays, and blocks the ones after it', () => {
+    const input = 'FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN chmod +x ./entrypoint.sh\nRUN apt-get update\nRUN pip install -r requirements.txt\n';
+    expect(run(input)).toEqual({
+      output: input,
+      skips: ['4: chmod gets the relative path ./entrypoint.sh, which may be among the copied files', '5: the RUN chmod +x ./entrypoint.sh stays before it, and this RUN may depend on what it does'],
+    });
+  });
+
+  test('Python: above the manifest COPY only across nothing but a download; pip install -r is not crossed', () => {
+    const input = 'FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nRUN apt-get update\nRUN pip install .\n';
+    expect(run(input).output).toBe('FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nRUN apt-get update\nCOPY . .\nRUN pip install .\n');
+    const bare = 'FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt .\nCOPY . .\nRUN apt-get update\nRUN pip install .\n';
+    expect(run(bare).output).toBe('FROM python:3.12\nWORKDIR /app\nRUN apt-get update\nCOPY requirements.txt .\nCOPY . .\nRUN pip install .\n');
   });
 });
