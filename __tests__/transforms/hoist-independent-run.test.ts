@@ -110,6 +110,13 @@ describe('any ecosystem that installs or builds', () => {
     return { output: result.output, skips: result.skips.map((s) => `${s.line}: ${s.reason}`) };
   };
 
+  test('a RUN set off by a blank line keeps it, below it, instead of leaving two blank lines behind', () => {
+    const input = 'FROM node:20-alpine\n\nWORKDIR /app\n\nCOPY . .\n\nRUN apk add --update python3 make g++\\\n   && rm -rf /var/cache/apk/*\n\nRUN apk add git\nRUN npm ci\n';
+    expect(run(input).output).toBe('FROM node:20-alpine\n\nWORKDIR /app\n\nRUN apk add --update python3 make g++\\\n   && rm -rf /var/cache/apk/*\n\nRUN apk add git\n\nCOPY . .\nRUN npm ci\n');
+    const crlf = 'FROM node:20\r\nWORKDIR /app\r\nCOPY . .\r\n\r\nRUN apt-get update\r\nRUN npm ci\r\n';
+    expect(run(crlf).output).toBe('FROM node:20\r\nWORKDIR /app\r\nRUN apt-get update\r\n\r\nCOPY . .\r\nRUN npm ci\r\n');
+  });
+
   test('a stage that neither installs nor builds is left alone', () => {
     const input = 'FROM debian:bookworm\nWORKDIR /srv\nCOPY . .\nRUN apt-get update && apt-get install -y nginx\nCMD ["nginx"]\n';
     expect(run(input)).toEqual({ output: input, skips: [] });
