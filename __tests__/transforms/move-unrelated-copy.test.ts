@@ -1,4 +1,4 @@
-/** Edge cases of go/move-unrelated-copy that the examples do not show. */
+/** Edge cases of docker/move-unrelated-copy (formerly go/move-unrelated-copy) that the examples do not show. */
 import { describe, expect, test } from '@jest/globals';
 import { memoryContext } from '../../src/context/context.js';
 import { fixText } from '../../src/engine/fixer.js';
