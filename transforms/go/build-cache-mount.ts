@@ -32,6 +32,7 @@ import { goSubcommand, type GoInvocation, invocationNeedsModule, isGolangImage }
 import { parseGoMod } from '../../src/ecosystems/go/gomod.js';
 import { helperImageDirs } from '../../src/images/helper-images.js';
 import { scriptCommands } from '../../src/shell/shell.js';
+import { existingCacheMountSpec, fileCacheMounts } from '../../src/patterns/cache-mount.js';
 
 /** Subcommands that compile or download, and so read or fill a cache. */
 const CACHING_SUBCOMMANDS = new Set(['build', 'install', 'test', 'vet', 'generate', 'run', 'list', 'get', 'tool', 'mod download', 'mod tidy', 'mod verify', 'mod vendor', 'mod graph', 'mod why']);
@@ -192,9 +193,10 @@ const familyVerdicts = new WeakMap<readonly Stage[], Map<string, string | null>>
 function mountSpec(doc: ParsedDockerfile, family: readonly Stage[], target: string, dirs: GoCacheDirs): string {
   const inFamily = (m: Mount) => family.some((s) => s.instructions.some((i) => i.start <= m.flag.start && m.flag.end <= i.end));
   // the same directory anywhere in the file, else a mount of the family above it (`target=/go/pkg`)
-  const existing = cacheMounts(doc).find((m) => m.target === target) ??
-    cacheMounts(doc).find((m) => inFamily(m) && target.startsWith(`${m.target === '/' ? '' : m.target}/`));
-  if (existing) return doc.source.text.slice(existing.flag.start, existing.flag.end).replace(/^--mount=/, '');
+  const same = existingCacheMountSpec(doc, target);
+  if (same !== null) return same;
+  const above = fileCacheMounts(doc).find((m) => inFamily(m) && target.startsWith(`${m.target === '/' ? '' : m.target}/`));
+  if (above) return doc.source.text.slice(above.flag.start, above.flag.end).replace(/^--mount=/, '');
   return ['type=cache', `target=${target}`, dirs.ownerOptions].filter(Boolean).join(',');
 }
 
@@ -377,6 +379,3 @@ function cacheWipes(doc: ParsedDockerfile, run: GoRun): { edits: Edit[]; skip?: 
   return { edits };
 }
 
-/** The cache mounts of every RUN of a parse, in order, read once (mountSpec asks per RUN). */
-const cacheMounts = perParse((doc): readonly Mount[] =>
-  doc.instructions.filter((i) => i.keyword === 'RUN').flatMap((i) => mountsOf(i)).filter((m) => m.type === 'cache'));
