@@ -94,7 +94,8 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
     }
     const dirs = goCacheDirs(runEnvironment(doc, stage, run.instruction));
     if ('reason' in dirs) {
-      out.skip(run.instruction, dirs.reason);
+      // the author mounted Go's caches already: nothing is left to add, so nothing to report
+      if (!mountsGoCaches(run)) out.skip(run.instruction, dirs.reason);
       continue;
     }
     const mounts = mountsOf(run.instruction);
@@ -125,6 +126,15 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
     if (edits.length === 0) continue;
     out.change(run.instruction, edits, targets.length > 0 ? `added cache mounts for ${targets.join(' and ')}` : 'removed a go clean that emptied the cache mount');
   }
+}
+
+/**
+ * The RUN already has cache mounts that look like Go's module cache (`…/pkg/mod`) and, unless it only
+ * downloads, its build cache (`…/go-build`, or the `…/.cache` above it), wherever its stage keeps them.
+ */
+function mountsGoCaches(run: GoRun): boolean {
+  const targets = mountsOf(run.instruction).filter((m) => m.type === 'cache').map((m) => m.target);
+  return targets.some((t) => /\/pkg\/mod$/.test(t)) && (run.downloadOnly || targets.some((t) => /\/(go-build|\.cache)$/.test(t)));
 }
 
 /** A RUN that runs Go (directly, through wrappers, make or a script), or null. */
