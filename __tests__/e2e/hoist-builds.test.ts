@@ -6,71 +6,14 @@
  * source file, the original downloads the package again and the rewrite takes the step from the cache.
  */
 import { afterAll, expect, test } from '@jest/globals';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type Builder, builderChoices } from '../../bench/builder.js';
 import { cachefix } from '../helpers/cli.js';
 import { describeWhen } from '../helpers/conditional.js';
-import { sharedDir } from '../helpers/paths.js';
 
 const BUILD_TIMEOUT = 10 * 60 * 1000;
-
-interface Builder {
-  readonly name: string;
-  has(image: string): boolean;
-  build(dir: string, tag: string): string;
-  run(tag: string, script: string): string;
-  remove(tag: string): void;
-}
-
-function sh(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env) {
-  return spawnSync(command, args, { encoding: 'utf8', env, maxBuffer: 64 * 1024 * 1024 });
-}
-
-function checked(result: ReturnType<typeof sh>, what: string): string {
-  if (result.status !== 0) throw new Error(`${what} failed:\n${result.stdout}${result.stderr}`);
-  return result.stdout + result.stderr;
-}
-
-function buildah(): Builder | null {
-  if (sh('buildah', ['--version']).status !== 0) return null;
-  return {
-    name: 'buildah',
-    has: (image) => sh('buildah', ['images', '--quiet', image]).stdout.trim() !== '',
-    build: (dir, tag) => checked(sh('buildah', ['bud', '--isolation', 'chroot', '--layers', '--pull-never', '-t', tag, dir]), `buildah bud ${dir}`),
-    run(tag, script) {
-      const container = checked(sh('buildah', ['from', '--quiet', '--pull-never', tag]), 'buildah from').trim();
-      // through a file: buildah 1.28's chroot isolation here sometimes loses the end of a piped stdout
-      const out = mkdtempSync(join(work, 'out-'));
-      try {
-        checked(sh('buildah', ['run', '--isolation', 'chroot', '-v', `${out}:/cachefix-out`, container, '--', 'sh', '-c', `(${script}) > /cachefix-out/stdout`]), `${script} in ${tag}`);
-        return readFileSync(join(out, 'stdout'), 'utf8');
-      } finally {
-        sh('buildah', ['rm', container]);
-        rmSync(out, { recursive: true, force: true });
-      }
-    },
-    remove: (tag) => void sh('buildah', ['rmi', '--force', tag]),
-  };
-}
-
-/** The running Docker engine with BuildKit (never started or stopped here); host network for the mirror and the npm registry. */
-function buildkit(): Builder | null {
-  const exports = sh('bash', [join(sharedDir, 'tools', 'offline-builder', 'docker.sh'), 'env']);
-  if (exports.status !== 0) return null;
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const [, name, value] of exports.stdout.matchAll(/(\w+)=(\S+)/g)) if (name && value) env[name] = value;
-  const docker = env.DOCKER ?? 'docker';
-  if (sh(docker, ['version'], env).status !== 0) return null;
-  return {
-    name: 'BuildKit',
-    has: (image) => sh(docker, ['image', 'inspect', image], env).status === 0,
-    build: (dir, tag) => checked(sh(docker, ['build', '--progress=plain', '--network', 'host', '-t', tag, dir], env), `docker build ${dir}`),
-    run: (tag, script) => checked(sh(docker, ['run', '--rm', '--network', 'none', tag, 'sh', '-c', script], env), `${script} in ${tag}`),
-    remove: (tag) => void sh(docker, ['rmi', '--force', tag], env),
-  };
-}
 
 /** The packages apt downloaded (`Get:4 http://... bookworm/main amd64 tree amd64 2.1.0-1 [52.5 kB]`), not the index files. */
 function downloadedPackages(log: string): string[] {
@@ -102,8 +45,9 @@ const stages = {
   },
 } as const;
 
-const builders = [buildah(), buildkit()].filter((b): b is Builder => b !== null);
-const cases = builders.flatMap((b) => Object.entries(stages).filter(([, s]) => b.has(s.image)).map(([eco, s]) => [b.name, eco, b, s] as const));
+const choices = builderChoices();
+const builders = choices.flatMap((c) => (c.builder ? [c.builder] : []));
+const cases = builders.flatMap((b) => Object.entries(stages).map(([eco, s]) => [b.name, eco, b, s] as const));
 const work = mkdtempSync(join(tmpdir(), 'cachefix-hoist-'));
 const tags: { builder: Builder; tag: string }[] = [];
 
@@ -112,7 +56,7 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-describeWhen(cases.length > 0, 'no builder with node:20 or python:3.11: run ../shared/tools/offline-builder/setup.sh node python and docker.sh start')('docker/hoist-independent-run, real builds', () => {
+describeWhen(cases.length > 0, choices.map((c) => c.reason).join('; '))('docker/hoist-independent-run, real builds', () => {
   test.each(cases)('%s, %s: the apt-get step moves above COPY . ., the image behaves the same, and a source change no longer downloads the package', (builderName, eco, builder, stage) => {
     const name = `${builderName}-${eco}`.toLowerCase();
     const before = `FROM ${stage.image}\nENV CACHEFIX_E2E_RUN=${RUN_ID}\nWORKDIR /app\nCOPY . .\n${APT}\n${stage.install}\nCMD ${JSON.stringify(stage.cmd.split(' '))}\n`;
@@ -120,6 +64,7 @@ describeWhen(cases.length > 0, 'no builder with node:20 or python:3.11: run ../s
     expect(fixed.status).toBe(0);
     expect(fixed.stdout).toBe(before.replace(`COPY . .\n${APT}\n`, `${APT}\nCOPY . .\n`));
 
+    const facts = `${stage.cmd}; tree --version; dpkg -l | grep -c '^ii'; ls -A /var/lib/apt/lists | wc -l; ls /app`;
     const context = (what: string, dockerfile: string) => {
       const dir = join(work, `${name}-${what}`);
       mkdirSync(dir, { recursive: true });
@@ -129,21 +74,24 @@ describeWhen(cases.length > 0, 'no builder with node:20 or python:3.11: run ../s
     };
     const build = (dir: string, tag: string) => {
       tags.push({ builder, tag: `hoist-e2e-${name}-${tag}` });
-      return builder.build(dir, `hoist-e2e-${name}-${tag}`);
+      // host network: the Debian mirror (and npm's registry) of servers.sh listen on 127.0.0.1
+      const result = builder.build({ context: dir, dockerfile: join(dir, 'Dockerfile'), tag: `hoist-e2e-${name}-${tag}`, network: 'host' });
+      if (!result.ok) throw new Error(`building ${dir} failed:\n${result.log}`);
+      return result.log;
     };
+    const run = (tag: string) => builder.run(`hoist-e2e-${name}-${tag}`, ['sh', '-c', facts]);
     const original = context('original', before);
     const rewritten = context('rewritten', fixed.stdout);
     expect(downloadedPackages(build(original, 'original'))).toContain('tree');
     build(rewritten, 'rewritten');
-    const facts = `${stage.cmd}; tree --version; dpkg -l | grep -c '^ii'; ls -A /var/lib/apt/lists | wc -l; ls /app`;
-    const originalFacts = builder.run(`hoist-e2e-${name}-original`, facts);
+    const originalFacts = run('original');
     expect(originalFacts).toContain('hello from');
-    expect(builder.run(`hoist-e2e-${name}-rewritten`, facts)).toBe(originalFacts);
+    expect(run('rewritten')).toBe(originalFacts);
 
     // a source change: the original installs the package again, the rewrite takes it from the cache
     for (const dir of [original, rewritten]) writeFileSync(join(dir, stage.source), `${stage.files[stage.source as keyof typeof stage.files]}${eco === 'node' ? '//' : '#'} changed\n`);
     expect(downloadedPackages(build(original, 'original-2'))).toContain('tree');
     expect(downloadedPackages(build(rewritten, 'rewritten-2'))).toEqual([]);
-    expect(builder.run(`hoist-e2e-${name}-rewritten-2`, facts)).toBe(builder.run(`hoist-e2e-${name}-original-2`, facts));
+    expect(run('rewritten-2')).toBe(run('original-2'));
   }, BUILD_TIMEOUT);
 });
