@@ -4,18 +4,20 @@
  * Looks for: in a stage that installs dependencies or builds (as an ecosystem of
  * transforms/ecosystems.ts tells: `go build`, `npm ci`, `pip install -r`, `cargo build`, `mvn`...),
  * RUN steps between the source COPY (the whole context, or what the ecosystem calls its sources) and
- * the first such step, which do not read the copied files: package installs
- * (apt-get, apk, yum, dnf, microdnf), account creation (useradd, adduser, addgroup, groupadd),
- * `mkdir`/`rm`/`chmod`/`chown`/`ln` of absolute paths, `update-ca-certificates`,
- * an ecosystem's tool install (`go install tool@version`), `git config --global`, with `echo`/`printf`/`set`/`export`/`true`.
+ * the first such step, which do not read the copied files: package installs (apt-get, apk, yum, dnf,
+ * microdnf), account creation (useradd, adduser, addgroup, groupadd), `mkdir`/`rm`/`chmod`/`chown`/`ln`
+ * of absolute paths, `update-ca-certificates`, an ecosystem's tool install (`go install tool@version`),
+ * `git config --global`, with `echo`/`printf`/`set`/`export`/`true`.
  * Checks: the RUN is a plain script (no pipe, control flow, substitution or here-document) made only
  * of those commands, whose arguments are options, package names and absolute paths; nothing it uses
  * (its paths, the system directories its tools write, its mount targets) overlaps what the COPY/ADDs
- * it would cross write; it crosses no other RUN (a plain dependency download, such as go mod download, excepted), no WORKDIR, USER,
- * SHELL or VOLUME, and no ENV/ARG that sets a variable it expands or its tools read.
- * Writes: the RUN, as whole lines with the comments above it, moved above the manifest COPY (go.mod, package.json...; or above
- * the source COPY when there is none or something between the two cannot be crossed). Several RUNs
- * keep their order. Nothing is added or removed: each block is cut and pasted byte for byte.
+ * it would cross write; it crosses no other RUN (but a plain dependency download its ecosystem vouches
+ * for: go mod download), no WORKDIR, USER, SHELL or VOLUME, and no ENV/ARG that sets a variable it
+ * expands or its tools read.
+ * Writes: the RUN, as whole lines with the comments above it, moved above the manifest COPY (go.mod,
+ * package.json...; or above the source COPY when there is none or something between the two cannot be
+ * crossed). Several RUNs keep their order. Nothing is added or removed: each block is cut and pasted
+ * byte for byte, with the blank line that set it off.
  */
 import type { BuildContext } from '../../src/context/context.js';
 import { normalizePath } from '../../src/context/context.js';
