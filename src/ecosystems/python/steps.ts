@@ -15,8 +15,11 @@ function isDependencyStep(command: ShellCommand): boolean {
   // `python -m pip install ...` is pip
   const rest = PYTHON.test(tool) && words[1] === '-m' ? words.slice(2) : words;
   const name = (rest[0] ?? '').split('/').pop() ?? '';
-  const args = rest.slice(1);
-  if (PIP.test(name)) return args[0] === 'install' && args.some((a) => a === '-r' || a === '--requirement' || /^-r.|^--requirement=/.test(a) || a === '.' || a.startsWith('./'));
+  // `uv pip install ...` is pip too
+  const args = name === 'uv' && rest[1] === 'pip' ? rest.slice(2) : rest.slice(1);
+  if (PIP.test(name) || (name === 'uv' && rest[1] === 'pip')) {
+    return args[0] === 'install' && args.some((a) => a === '-r' || a === '--requirement' || /^-r.|^--requirement=/.test(a) || a === '.' || a.startsWith('./'));
+  }
   if (name === 'poetry' || name === 'pipenv') return args[0] === 'install';
   return name === 'uv' && args[0] === 'sync';
 }
