@@ -85,3 +85,11 @@ describe('rust/deps-first', () => {
     expect(skip('COPY . .\nRUN cargo build --bin other\n')).toEqual(['4: the build asks for --bin other, which a placeholder would not stand for']);
   });
 });
+
+test('a settings file of the context is copied with the poms; a cd before the build leaves the stage alone', () => {
+  const context = memoryContext({ 'pom.xml': POM('<artifactId>app</artifactId>'), 'ci/settings.xml': '<settings/>' });
+  expect(fix(mavenDepsFirst, maven('COPY . .\nRUN mvn -s ci/settings.xml package\n'), context).output).toBe(maven('COPY pom.xml ./\nCOPY ci/settings.xml ./ci/\nRUN mvn -s ci/settings.xml dependency:go-offline\nCOPY . .\nRUN mvn -s ci/settings.xml package\n'));
+  expect(fix(mavenDepsFirst, maven('COPY . .\nRUN cd server && mvn package\n'), context)).toEqual({ output: maven('COPY . .\nRUN cd server && mvn package\n'), skips: [] });
+  const crate = memoryContext({ 'Cargo.toml': '[package]\nname = "app"\n', 'Cargo.lock': '', 'src/main.rs': '' });
+  expect(fix(rustDepsFirst, 'FROM rust\nWORKDIR /app\nCOPY . .\nRUN cd cli && cargo build\n', crate).output).toBe('FROM rust\nWORKDIR /app\nCOPY . .\nRUN cd cli && cargo build\n');
+});

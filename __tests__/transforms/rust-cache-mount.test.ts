@@ -72,3 +72,9 @@ describe('skips', () => {
     expect(fix(once).output).toBe(once);
   });
 });
+
+test('cargo install of a registry crate builds elsewhere: the target directory gets no mount', () => {
+  const result = fix('FROM rust:1.79\nWORKDIR /app\nRUN cargo install cargo-chef --locked\n');
+  expect(result.output).not.toContain('/app/target');
+  expect(result.skips).toEqual(['3: the target directory keeps no cache mount: cargo install of a published crate builds in a temporary directory, not in target/']);
+});

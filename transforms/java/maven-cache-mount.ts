@@ -13,7 +13,6 @@
  * Writes: `--mount=type=cache,target=/root/.m2` (the whole directory: the Maven wrapper keeps its
  * distributions there too) on every Maven step of the family.
  */
-import type { Edit } from '../../src/engine/edits.js';
 import { runEnvironment } from '../../src/engine/env.js';
 import { copyDestinationDir, copySpec } from '../../src/engine/instructions.js';
 import { mountsOf } from '../../src/engine/mounts.js';
@@ -117,7 +116,7 @@ function rewriteFamily(doc: ParsedDockerfile, stages: readonly Stage[], out: Res
       out.skip(run, mounted.reason);
       continue;
     }
-    if (mounted.added.length > 0) out.change(run, mounted.edits as Edit[], `added a cache mount for ${dir}`);
+    if (mounted.added.length > 0) out.change(run, mounted.edits, `added a cache mount for ${dir}`);
   }
 }
 

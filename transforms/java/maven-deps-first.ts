@@ -71,6 +71,12 @@ function rewriteStage(doc: ParsedDockerfile, context: TransformContext, stage: S
     return skip(`${sibling.path} uses ${used}, another module of the build: dependency:go-offline cannot resolve a module that is not built yet`);
   }
   const files = poms.map((p) => p.path);
+  // a settings file of the context (`-s settings.xml`): the resolution step reads it too
+  if (maven.settings !== null && !maven.settings.startsWith('/')) {
+    const settings = maven.settings.replace(/^\.\//, '');
+    if (contextFile(context, settings) !== 'present') return skip(`the build reads the settings file ${maven.settings}, which is not in the build context`);
+    files.push(settings);
+  }
   if (maven.tool === 'mvnw') {
     if (contextFile(context, 'mvnw') !== 'present') return skip('the build runs ./mvnw, which is not in the build context (or is excluded by .dockerignore)');
     files.push('mvnw');
@@ -99,7 +105,14 @@ function rewriteStage(doc: ParsedDockerfile, context: TransformContext, stage: S
 function firstBuild(doc: ParsedDockerfile, stage: Stage): { run: Instruction; maven: MavenCommand } | null {
   for (const run of stage.instructions) {
     if (run.keyword !== 'RUN' || run.onbuild) continue;
-    const maven = runScript(doc, run).commands.map(mavenCommand).find((m): m is MavenCommand => m !== null && usesRepository(m));
+    const commands = runScript(doc, run).commands;
+    const at = commands.findIndex((c) => {
+      const m = mavenCommand(c);
+      return m !== null && usesRepository(m);
+    });
+    const maven = at < 0 ? null : mavenCommand(commands[at]!);
+    // a `cd` before it moves the build away from where the source COPY puts pom.xml
+    if (maven && commands.slice(0, at).some((c) => ['cd', 'pushd'].includes(c.words[0]?.value ?? ''))) return null;
     if (maven) return { run, maven };
   }
   return null;

@@ -17,7 +17,6 @@
  * wrote into it. Otherwise the target directory stays in the image, and the change says why: a later
  * stage copying the binary out of target/ would find nothing in a mounted one and fail.
  */
-import type { Edit } from '../../src/engine/edits.js';
 import { runEnvironment } from '../../src/engine/env.js';
 import { copySpec, effectiveWorkdir, resolvePath } from '../../src/engine/instructions.js';
 import { mountsOf } from '../../src/engine/mounts.js';
@@ -112,7 +111,7 @@ function rewriteFamily(doc: ParsedDockerfile, context: TransformContext, stages:
     if ('why' in target) out.skip(cargoRun.run, `the target directory keeps no cache mount: ${target.why}`);
     if (mounted.added.length === 0) continue;
     const note = 'mount' in target ? '' : ` (not the target directory: ${target.why})`;
-    out.change(cargoRun.run, mounted.edits as Edit[], `added cache mounts for ${mounted.added.join(' and ')}${note}`);
+    out.change(cargoRun.run, mounted.edits, `added cache mounts for ${mounted.added.join(' and ')}${note}`);
   }
 }
 
@@ -149,11 +148,14 @@ function targetMount(doc: ParsedDockerfile, context: TransformContext, cargoRun:
   if (existing?.type === 'cache') return { mount: { target: dir } };
   if (existing) return { why: `a ${existing.type} mount already uses ${dir}` };
   if (dir === '/' || dir === workdir) return { why: `the target directory ${dir} is the working directory` };
+  if (cargo.every((c) => c.subcommand === 'install' && c.installPath === null)) return { why: 'cargo install of a published crate builds in a temporary directory, not in target/' };
   if (!cargo.some((c) => c.subcommand === 'build' || c.subcommand === 'install')) return { why: 'the step builds no artifact (only cargo build and cargo install are considered)' };
 
   // the artifacts must leave the directory within the step: cargo install copies them out itself
   const lastBuild = Math.max(...cargo.map((c) => commands.indexOf(c.command)));
-  const takesOut = cargo.some((c) => c.subcommand === 'install' && c.installRoot === null) || commands.slice(lastBuild + 1).some((c) => copiesOut(c, dir, workdir));
+  // (`cargo install <crate>` builds in a temporary directory, not here: only --path builds in target/)
+  const installsOut = (c: CargoCommand) => c.subcommand === 'install' && c.installPath !== null && (c.installRoot === null || !(resolvePath(workdir, c.installRoot) ?? dir).startsWith(dir));
+  const takesOut = cargo.some(installsOut) || commands.slice(lastBuild + 1).some((c) => copiesOut(c, dir, workdir));
   const reader = laterReader(doc, stage, run, dir, workdir);
   if (reader) return { why: `${instructionSnippet(doc, reader)} reads it, and a mounted one would be empty there` };
   if (!takesOut) return { why: `the built artifacts stay in ${dir}, which a cache mount would leave out of the image` };

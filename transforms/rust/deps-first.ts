@@ -100,6 +100,8 @@ function firstBuild(doc: ParsedDockerfile, stage: Stage): { run: Instruction; ca
     for (const [i, command] of commands.entries()) {
       const cargo = cargoCommand(command);
       if (cargo && ['build', 'install', 'run', 'test', 'fetch', 'chef'].includes(cargo.subcommand)) {
+        // a `cd` before it moves the build away from where the source COPY puts Cargo.toml
+        if (commands.slice(0, i).some((c) => ['cd', 'pushd'].includes(c.words[0]?.value ?? ''))) return null;
         return cargo.subcommand === 'build' ? { run, cargo, previous: commands[i - 1] ?? null } : null;
       }
     }
