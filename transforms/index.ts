@@ -2,33 +2,46 @@
  * The registry: every transform, in the order the driver applies them. Each transform sees the
  * previous one's output, so the order is a design decision:
  * 1. environment clean-up first (gopath-env, vendor-mode), because it changes what later ones see;
- * 2. moves next: hoisting independent RUNs above the source COPY lets mod-download-first apply in the
- *    same pass, and unrelated COPYs move out of the way after it;
+ * 2. moves next: hoisting independent RUNs above the source COPY (in any ecosystem's stage) lets
+ *    mod-download-first apply in the same pass, and unrelated COPYs move out of the way after it;
+ *    java/maven-deps-first beside mod-download-first (it adds the resolution step the cache mounts
+ *    below then decorate), and rust/deps-first likewise (rust/cache-mount then sees its placeholder
+ *    build as the earlier build that keeps the target directory out of a mount);
  * 3. then edits inside `go build` (flags, CGO_ENABLED, cross-compilation);
  * 4. cache mounts: they decorate every Go RUN, including the ones inserted above, and every apt-get
- *    install once the moves have put it where it stays;
- * 5. the .dockerignore last: it writes a context file and leaves the Dockerfile alone.
+ *    install once the moves have put it where it stays; rust/cache-mount after the Go ones (it
+ *    mounts every cargo step of a stage family, all or nothing, so it runs once the steps are final),
+ *    java/maven-cache-mount likewise for the Maven steps, the resolution step added above included;
+ * 5. the .dockerignore last: it writes a context file and leaves the Dockerfile alone (rust/dockerignore
+ *    before docker/dockerignore, which then finds .git already excluded or adds it for Go stages).
  */
 import type { Transform } from '../src/engine/transform.js';
 import { aptCacheMount } from './docker/apt-cache-mount.js';
 import { dockerignore } from './docker/dockerignore.js';
+import { hoistIndependentRun } from './docker/hoist-independent-run.js';
+import { moveUnrelatedCopy } from './docker/move-unrelated-copy.js';
 import { buildCacheMount } from './go/build-cache-mount.js';
 import { crossCompile } from './go/cross-compile.js';
 import { dropCacheDefeatingFlags } from './go/drop-cache-defeating-flags.js';
 import { gopathEnv } from './go/gopath-env.js';
-import { hoistIndependentRun } from './go/hoist-independent-run.js';
 import { modDownloadFirst } from './go/mod-download-first.js';
-import { moveUnrelatedCopy } from './go/move-unrelated-copy.js';
 import { staticBinaryForMinimalFinal } from './go/static-binary-for-minimal-final.js';
 import { stripSymbols } from './go/strip-symbols.js';
 import { trimpath } from './go/trimpath.js';
 import { vendorMode } from './go/vendor-mode.js';
+import { rustCacheMount } from './rust/cache-mount.js';
+import { rustDepsFirst } from './rust/deps-first.js';
+import { rustDockerignore } from './rust/dockerignore.js';
+import { mavenCacheMount } from './java/maven-cache-mount.js';
+import { mavenDepsFirst } from './java/maven-deps-first.js';
 
 export const transforms: readonly Transform[] = [
   gopathEnv,
   vendorMode,
   hoistIndependentRun,
   modDownloadFirst,
+  mavenDepsFirst,
+  rustDepsFirst,
   moveUnrelatedCopy,
   dropCacheDefeatingFlags,
   trimpath,
@@ -36,7 +49,10 @@ export const transforms: readonly Transform[] = [
   staticBinaryForMinimalFinal,
   crossCompile,
   buildCacheMount,
+  rustCacheMount,
+  mavenCacheMount,
   aptCacheMount,
+  rustDockerignore,
   dockerignore,
 ];
 
