@@ -24,6 +24,16 @@ const IMAGES: readonly OfficialImage[] = [
     ]),
     workdir: '/go',
   },
+  {
+    // docker-library/python (Debian variants; PYTHON_VERSION and GPG_KEY depend on the tag, so they are left out)
+    name: 'python',
+    env: new Map([
+      ['PATH', '/usr/local/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+      ['LANG', 'C.UTF-8'],
+      ['HOME', '/root'],
+    ]),
+    workdir: null,
+  },
 ];
 
 /** Windows containers (`golang:1.22-windowsservercore`, `mcr.microsoft.com/windows/nanoserver`). */
