@@ -4,6 +4,7 @@
  * 1. environment clean-up first (gopath-env, vendor-mode), because it changes what later ones see;
  * 2. moves next: hoisting independent RUNs above the source COPY lets mod-download-first apply in the
  *    same pass, and unrelated COPYs move out of the way after it;
+ *    python/requirements-first sits beside mod-download-first: the same move, for pip, Poetry, uv, Pipenv;
  * 3. then edits inside `go build` (flags, CGO_ENABLED, cross-compilation);
  * 4. cache mounts: they decorate every Go RUN, including the ones inserted above, and every apt-get
  *    install once the moves have put it where it stays;
@@ -18,6 +19,7 @@ import { dropCacheDefeatingFlags } from './go/drop-cache-defeating-flags.js';
 import { gopathEnv } from './go/gopath-env.js';
 import { hoistIndependentRun } from './go/hoist-independent-run.js';
 import { modDownloadFirst } from './go/mod-download-first.js';
+import { requirementsFirst } from './python/requirements-first.js';
 import { moveUnrelatedCopy } from './go/move-unrelated-copy.js';
 import { staticBinaryForMinimalFinal } from './go/static-binary-for-minimal-final.js';
 import { stripSymbols } from './go/strip-symbols.js';
@@ -29,6 +31,7 @@ export const transforms: readonly Transform[] = [
   vendorMode,
   hoistIndependentRun,
   modDownloadFirst,
+  requirementsFirst,
   moveUnrelatedCopy,
   dropCacheDefeatingFlags,
   trimpath,
