@@ -7,7 +7,8 @@
  *    python/requirements-first sits beside mod-download-first: the same move, for pip, Poetry, uv, Pipenv;
  * 3. then edits inside `go build` (flags, CGO_ENABLED, cross-compilation);
  * 4. cache mounts: they decorate every Go RUN, including the ones inserted above, and every apt-get
- *    install once the moves have put it where it stays;
+ *    install once the moves have put it where it stays; python/cache-mount likewise decorates the
+ *    Python installs, including those requirements-first put above the source COPY;
  * 5. the .dockerignore last: it writes a context file and leaves the Dockerfile alone.
  */
 import type { Transform } from '../src/engine/transform.js';
@@ -19,6 +20,7 @@ import { dropCacheDefeatingFlags } from './go/drop-cache-defeating-flags.js';
 import { gopathEnv } from './go/gopath-env.js';
 import { hoistIndependentRun } from './go/hoist-independent-run.js';
 import { modDownloadFirst } from './go/mod-download-first.js';
+import { pythonCacheMount } from './python/cache-mount.js';
 import { requirementsFirst } from './python/requirements-first.js';
 import { moveUnrelatedCopy } from './go/move-unrelated-copy.js';
 import { staticBinaryForMinimalFinal } from './go/static-binary-for-minimal-final.js';
@@ -40,6 +42,7 @@ export const transforms: readonly Transform[] = [
   crossCompile,
   buildCacheMount,
   aptCacheMount,
+  pythonCacheMount,
   dockerignore,
 ];
 

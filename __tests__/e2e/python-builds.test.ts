@@ -77,9 +77,12 @@ describeWhen(builders.length > 0, reason)('python: real builds of the sample app
       // which on BuildKit 20.10 would also start the cache mount empty
       const unique = (dockerfile: string) => dockerfile.replace(/^FROM .*\n/, (from) => `${from}ENV CACHEFIX_E2E_RUN=${run}\n`);
       const naive = readFileSync(join(sample, 'Dockerfile.naive'), 'utf8');
-      // until the transforms exist: the hand-fixed Dockerfile stands for the rewrite
-      const rewritten = { stdout: readFileSync(join(sample, 'Dockerfile.fixed'), 'utf8') };
-      void cachefix;
+      const rewritten = cachefix(['--only', 'python/requirements-first,python/cache-mount', '-'], { cwd: context, input: naive });
+      expect(rewritten.status).toBe(0);
+      // the hand-fixed Dockerfile of the sample, with the mount on a line of its own
+      expect(rewritten.stdout).toBe(
+        'FROM python:3.11\nWORKDIR /app\nCOPY requirements.txt ./\nRUN --mount=type=cache,target=/root/.cache/pip \\\n    pip install -r requirements.txt\nCOPY . .\nCMD ["python", "app/main.py"]\n',
+      );
       writeFileSync(join(context, 'Dockerfile.naive'), unique(naive));
       writeFileSync(join(context, 'Dockerfile.rewritten'), unique(rewritten.stdout));
 
