@@ -18,8 +18,8 @@
  */
 import type { Edit } from '../../src/engine/edits.js';
 import { runEnvironment } from '../../src/engine/env.js';
-import { resolvePath } from '../../src/engine/instructions.js';
-import type { Instruction, ParsedDockerfile, Stage } from '../../src/engine/parse.js';
+import { copySpec, effectiveWorkdir, resolvePath } from '../../src/engine/instructions.js';
+import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from '../../src/engine/parse.js';
 import { removeTokenEdits } from '../../src/engine/removal.js';
 import { instructionSnippet } from '../../src/engine/snippet.js';
 import { ResultBuilder, type Transform } from '../../src/engine/transform.js';
@@ -92,8 +92,13 @@ function mountRun(doc: ParsedDockerfile, stage: Stage, run: Instruction, out: Re
   for (const { target } of targets) {
     const reader = laterReads(doc, stage, run, target);
     if (reader) return skip(`${instructionSnippet(doc, reader)} reads ${target}, which a cache mount would hide from it`);
+    const writer = earlierWrite(doc, stage, run, target);
+    if (writer) return skip(`${instructionSnippet(doc, writer)} puts files in ${target}, which a cache mount would hide from this RUN`);
   }
   const emptying = (c: ShellCommand) => targets.some((t) => emptiesCache(c, t.target, user.home, env.vars));
+  // a command of the RUN naming the cache (`--find-links /root/.cache/pip`) reads what the image has there
+  const naming = script.commands.find((c) => !emptying(c) && c.words.some((w) => targets.some((t) => w.value.includes(t.target))));
+  if (naming) return skip(`${instructionSnippet(doc, run)} names ${targets.find((t) => naming.words.some((w) => w.value.includes(t.target)))?.target ?? 'the cache'} itself, which a cache mount would replace`);
   const removals = removeCommands(doc, run, emptying);
   if (removals === null) return skip(`${instructionSnippet(doc, run)} empties the cache in a way I cannot take out of the RUN (not a plain && step)`);
 
@@ -114,6 +119,22 @@ function mountRun(doc: ParsedDockerfile, stage: Stage, run: Instruction, out: Re
   }
   const removed = [...cacheOff.map((w) => w.value), ...offAssignments.map((a) => doc.source.text.slice(a.start, a.end))];
   out.change(run, edits, `mounted ${mounts.added.join(', ')}${removed.length > 0 ? `; removed ${removed.join(', ')}, which would keep the cache empty` : ''}`);
+}
+
+/**
+ * An instruction that leaves files in the cache directory for this RUN to read: an earlier COPY or
+ * ADD of the stage family into it.
+ */
+function earlierWrite(doc: ParsedDockerfile, stage: Stage, run: Instruction, target: string): Instruction | null {
+  const inside = (path: string | null) => path !== null && (path === target || path.startsWith(`${target}/`) || target.startsWith(`${path}/`));
+  for (const s of stageLineage(doc, stage)) {
+    for (const i of s.instructions) {
+      if (s === stage && i.start >= run.start) break;
+      const spec = copySpec(i);
+      if (spec && inside(resolvePath(effectiveWorkdir(doc, s, i), spec.dest))) return i;
+    }
+  }
+  return null;
 }
 
 /** Poetry keeps its virtualenvs in its cache directory: only the download caches are mounted. */
