@@ -9,7 +9,8 @@
  * 4. cache mounts: they decorate every Go RUN, including the ones inserted above, and every apt-get
  *    install once the moves have put it where it stays; python/cache-mount likewise decorates the
  *    Python installs, including those requirements-first put above the source COPY;
- * 5. the .dockerignore last: it writes a context file and leaves the Dockerfile alone.
+ * 5. the .dockerignore last: it writes a context file and leaves the Dockerfile alone (python/dockerignore
+ *    after docker/dockerignore, appending its own block to what that one wrote).
  */
 import type { Transform } from '../src/engine/transform.js';
 import { aptCacheMount } from './docker/apt-cache-mount.js';
@@ -21,6 +22,7 @@ import { gopathEnv } from './go/gopath-env.js';
 import { hoistIndependentRun } from './go/hoist-independent-run.js';
 import { modDownloadFirst } from './go/mod-download-first.js';
 import { pythonCacheMount } from './python/cache-mount.js';
+import { pythonDockerignore } from './python/dockerignore.js';
 import { requirementsFirst } from './python/requirements-first.js';
 import { moveUnrelatedCopy } from './go/move-unrelated-copy.js';
 import { staticBinaryForMinimalFinal } from './go/static-binary-for-minimal-final.js';
@@ -44,6 +46,7 @@ export const transforms: readonly Transform[] = [
   aptCacheMount,
   pythonCacheMount,
   dockerignore,
+  pythonDockerignore,
 ];
 
 export function transformById(id: string): Transform | undefined {
