@@ -8,7 +8,7 @@ import type { Edit } from '../engine/edits.js';
 import { runEnvironment } from '../engine/env.js';
 import { copySpec } from '../engine/instructions.js';
 import { addMounts, type Mount, mountsOf } from '../engine/mounts.js';
-import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from '../engine/parse.js';
+import { type Instruction, type ParsedDockerfile, perParse, type Stage, stageLineage } from '../engine/parse.js';
 import { joinedByAnd, runScript, type ShellCommand } from '../shell/shell.js';
 import { removeChainedCommandEdits } from '../engine/removal.js';
 import { type ImageAccount, imageAccount } from '../images/official-images.js';
@@ -98,7 +98,7 @@ export function cacheMounts(
   const conflict = mounts.find((m) => m.type !== 'cache' && targets.some((t) => t.target === m.target));
   if (conflict) return { reason: `a ${conflict.type} mount already uses ${conflict.target}` };
   const wanted = targets.filter((t) => !mounts.some((m) => m.type === 'cache' && covers(m.target, t.target)));
-  const specs = wanted.map((t) => familyMountSpec(doc, stage, t.target) ?? mountSpec(t, user));
+  const specs = wanted.map((t) => existingCacheMountSpec(doc, t.target) ?? mountSpec(t, user));
   return { edits: addMounts(doc, run, [...new Set(specs)]), added: wanted.map((t) => t.target) };
 }
 
@@ -118,16 +118,18 @@ function covers(dir: string, target: string): boolean {
   return dir === target || target.startsWith(dir === '/' ? '/' : `${dir}/`);
 }
 
-/** The spec of a cache mount of `target` that another RUN of the stage or its lineage already has, written as it is there. */
-function familyMountSpec(doc: ParsedDockerfile, stage: Stage, target: string): string | null {
-  for (const s of stageLineage(doc, stage)) {
-    for (const i of s.instructions) {
-      const mount = mountsOf(i).find((m: Mount) => m.type === 'cache' && m.target === target);
-      if (mount) return doc.source.text.slice(mount.flag.start, mount.flag.end).replace(/^--mount=/, '');
-    }
-  }
-  return null;
+/**
+ * The options of an existing cache mount of `target` anywhere in the file, as written there (an
+ * `id=`, `sharing=`, `uid=` it lends), or null: every step then shares one cache.
+ */
+export function existingCacheMountSpec(doc: ParsedDockerfile, target: string): string | null {
+  const existing = fileCacheMounts(doc).find((m) => m.target === target);
+  return existing ? doc.source.text.slice(existing.flag.start, existing.flag.end).replace(/^--mount=/, '') : null;
 }
+
+/** The cache mounts of every RUN of a parse, in order, read once (asked per RUN and target). */
+export const fileCacheMounts = perParse((doc): readonly Mount[] =>
+  doc.instructions.filter((i) => i.keyword === 'RUN').flatMap((i) => mountsOf(i)).filter((m) => m.type === 'cache'));
 
 /**
  * Edits removing the commands of a RUN's `&&` chain that `test` picks (`npm cache clean --force`,

@@ -18,7 +18,7 @@ import { ignoreEntries, type IgnoreEntry } from '../../src/patterns/ignore-entri
 import { runScript } from '../../src/shell/shell.js';
 import { stageScripts } from '../../src/ecosystems/go/go.js';
 import { readGoRun, readMake } from '../../src/ecosystems/go/go-runs.js';
-import { ResultBuilder, type Transform, type TransformContext } from '../../src/engine/transform.js';
+import { ResultBuilder, type Transform } from '../../src/engine/transform.js';
 
 /** Each entry with a path it must exclude (to tell whether the file already covers it). */
 const ENTRIES: readonly IgnoreEntry[] = [
