@@ -19,7 +19,7 @@
  * RUN (`pip install -r r.txt`, `poetry install --no-root`, `uv sync --no-install-project`, as uv's
  * Docker guide does) goes above and the original stays after the COPY to install the project.
  */
-import type { Instruction, ParsedDockerfile, Stage } from '../../src/engine/parse.js';
+import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from '../../src/engine/parse.js';
 import { runEnvironment } from '../../src/engine/env.js';
 import { copyDestinationDir, effectiveWorkdir, resolvePath } from '../../src/engine/instructions.js';
 import { instructionSnippet } from '../../src/engine/snippet.js';
@@ -156,7 +156,14 @@ function manifestCopies(
   runsIn: string | null,
   run: Instruction,
 ): { copies: ManifestCopy[] } | { reason: string } {
-  if (destDir === null || runsIn === null) return { reason: `I cannot tell where ${instructionSnippet(doc, run)} runs (a variable or an unknown WORKDIR)` };
+  if (destDir === null || runsIn === null) {
+    const noWorkdir = !stageLineage(doc, doc.stages[run.stage] as Stage).some((s) => s.instructions.some((i) => i.keyword === 'WORKDIR'));
+    return {
+      reason: noWorkdir
+        ? `${instructionSnippet(doc, run)} runs in the base image's working directory, which I do not know (the stage sets no WORKDIR): set one`
+        : `I cannot tell where ${instructionSnippet(doc, run)} runs (a variable in WORKDIR, cd or the COPY destination)`,
+    };
+  }
   const files: string[] = [];
   // an install path as a context path: relative to where the install runs, inside what the COPY brings
   const toContext = (path: string): string | { reason: string } => {
