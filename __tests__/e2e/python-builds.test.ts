@@ -7,9 +7,9 @@
  * installs the wheel it built before from the cache mount instead of compiling heavydep again.
  */
 import { afterAll, expect, test } from '@jest/globals';
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type Builder, type BuildResult, builderChoices } from '../../bench/builder.js';
 import { cachefix } from '../helpers/cli.js';
 import { describeWhen } from '../helpers/conditional.js';
@@ -117,6 +117,94 @@ describeWhen(builders.length > 0, reason)('python: real builds of the sample app
       expect(afterRequirements.log).not.toMatch(COMPILED);
       expect(afterRequirements.log).toMatch(/Using cached heavydep-1\.0\.0-\S+\.whl/);
       expect(printed('requirements')).toBe(line);
+    },
+    BUILD_TIMEOUT,
+  );
+});
+
+interface Variant {
+  readonly name: string;
+  /** Context files (the sample's app/main.py is added). */
+  readonly files: Readonly<Record<string, string>>;
+  readonly dockerfile: string;
+  /** Lines the rewrite must hold. */
+  readonly rewrittenContains: readonly string[];
+  /** The command printing the app's line in the final image. */
+  readonly command: readonly string[];
+}
+
+const PROJECT = '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n\n[project]\nname = "app"\nversion = "1.0"\n\n[tool.setuptools]\npackages = ["app"]\n';
+
+/** The forms issue 14 names, as a new user would try them, on the offline image. */
+const variants: readonly Variant[] = [
+  {
+    name: 'r-includes',
+    files: { 'requirements/prod.txt': '-r base.txt\n', 'requirements/base.txt': '-c ../constraints.txt\nheavydep\n', 'constraints.txt': 'heavydep==1.0.0\n' },
+    dockerfile: 'FROM python:3.11\nWORKDIR /srv\nCOPY . /srv\nRUN pip install --no-cache-dir -r requirements/prod.txt\nCMD ["python", "app/main.py"]\n',
+    rewrittenContains: ['COPY requirements/prod.txt requirements/base.txt /srv/requirements/\nCOPY constraints.txt /srv/\nRUN --mount=type=cache,target=/root/.cache/pip \\\n    pip install -r requirements/prod.txt\nCOPY . /srv\n'],
+    command: ['python', '/srv/app/main.py'],
+  },
+  {
+    name: 'editable-project',
+    files: { 'requirements.txt': 'heavydep==1.0.0\n', 'pyproject.toml': PROJECT, 'app/__init__.py': '' },
+    dockerfile: 'FROM python:3.11\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt -e .\nCMD ["python", "app/main.py"]\n',
+    rewrittenContains: ['COPY requirements.txt ./\nRUN --mount=type=cache,target=/root/.cache/pip \\\n    pip install -r requirements.txt\nCOPY . .\nRUN --mount=type=cache,target=/root/.cache/pip \\\n    pip install -r requirements.txt -e .\n'],
+    command: ['python', '/app/app/main.py'],
+  },
+  {
+    name: 'non-root-user',
+    files: { 'requirements.txt': 'heavydep==1.0.0\n' },
+    dockerfile:
+      'FROM python:3.11\nRUN useradd -u 1001 -m app\nUSER app\nRUN python -m venv /home/app/venv\nWORKDIR /home/app/src\nCOPY --chown=app . .\nRUN /home/app/venv/bin/pip install -r requirements.txt\nCMD ["/home/app/venv/bin/python", "app/main.py"]\n',
+    rewrittenContains: ['COPY --chown=app requirements.txt ./\nRUN --mount=type=cache,target=/home/app/.cache/pip,uid=1001,gid=1001 \\\n    /home/app/venv/bin/pip install -r requirements.txt\nCOPY --chown=app . .\n'],
+    command: ['/home/app/venv/bin/python', '/home/app/src/app/main.py'],
+  },
+  {
+    name: 'venv-multi-stage',
+    files: { 'requirements.txt': 'heavydep==1.0.0\n' },
+    dockerfile:
+      'FROM python:3.11 AS build\nRUN python -m venv /opt/app-venv\nENV PATH="/opt/app-venv/bin:$PATH"\nWORKDIR /src\nCOPY . .\nRUN pip install -r requirements.txt\n\nFROM python:3.11\nCOPY --from=build /opt/app-venv /opt/app-venv\nCOPY --from=build /src/app /app\nCMD ["/opt/app-venv/bin/python", "/app/main.py"]\n',
+    rewrittenContains: ['WORKDIR /src\nCOPY requirements.txt ./\nRUN --mount=type=cache,target=/root/.cache/pip \\\n    pip install -r requirements.txt\nCOPY . .\n', 'COPY --from=build /opt/app-venv /opt/app-venv\n'],
+    command: ['/opt/app-venv/bin/python', '/app/main.py'],
+  },
+];
+
+describeWhen(builders.length > 0, reason)('python: real builds of the forms of issue 14', () => {
+  test.each(builders.flatMap((b) => variants.map((v) => [b.name, v.name, b, v] as const)))(
+    '%s, %s: naive and rewritten build and print the same; a source change keeps the install cached',
+    (name, variantName, builder, variant) => {
+      const run = `${process.pid}-${Date.now()}`;
+      const context = join(work, `${name}-${variantName}`);
+      mkdirSync(join(context, 'app'), { recursive: true });
+      cpSync(join(sample, 'app', 'main.py'), join(context, 'app', 'main.py'));
+      for (const [path, text] of Object.entries(variant.files)) {
+        mkdirSync(dirname(join(context, path)), { recursive: true });
+        writeFileSync(join(context, path), text);
+      }
+      const rewritten = cachefix(['--only', 'python/requirements-first,python/cache-mount', '-'], { cwd: context, input: variant.dockerfile });
+      expect(rewritten.status).toBe(0);
+      for (const text of variant.rewrittenContains) expect(rewritten.stdout).toContain(text);
+      const unique = (dockerfile: string) => dockerfile.replace(/^FROM .*\n/, (from) => `${from}ENV CACHEFIX_E2E_RUN=${run}\n`);
+      writeFileSync(join(context, 'Dockerfile.naive'), unique(variant.dockerfile));
+      writeFileSync(join(context, 'Dockerfile.rewritten'), unique(rewritten.stdout));
+      const build = (dockerfile: string, what: string): { result: BuildResult; tag: string } => {
+        const tag = `cachefix-python-${name}-${variantName}-${what}`.toLowerCase();
+        tags.push({ builder, tag });
+        const result = builder.build({ context, dockerfile: join(context, dockerfile), tag });
+        if (!result.ok) throw new Error(`${dockerfile} (${variantName}, ${what}) failed on ${name}:\n${result.log}`);
+        return { result, tag };
+      };
+      const naive = build('Dockerfile.naive', 'naive');
+      const first = build('Dockerfile.rewritten', 'rewritten');
+      const line = builder.run(naive.tag, variant.command).trim();
+      expect(line).toMatch(/^heavydep total -?\d+$/);
+      expect(builder.run(first.tag, variant.command).trim()).toBe(line);
+
+      appendFileSync(join(context, 'app', 'main.py'), `# changed ${run}\n`);
+      const again = build('Dockerfile.rewritten', 'source');
+      expect(installStep(again.result)).toMatchObject({ cached: true });
+      expect(again.result.log).not.toMatch(COMPILED);
+      expect(builder.run(again.tag, variant.command).trim()).toBe(line);
     },
     BUILD_TIMEOUT,
   );

@@ -97,8 +97,9 @@ function mountRun(doc: ParsedDockerfile, stage: Stage, run: Instruction, out: Re
   }
   const emptying = (c: ShellCommand) => targets.some((t) => emptiesCache(c, t.target, user.home, env.vars));
   // a command of the RUN naming the cache (`--find-links /root/.cache/pip`) reads what the image has there
-  const naming = script.commands.find((c) => !emptying(c) && c.words.some((w) => targets.some((t) => w.value.includes(t.target))));
-  if (naming) return skip(`${instructionSnippet(doc, run)} names ${targets.find((t) => naming.words.some((w) => w.value.includes(t.target)))?.target ?? 'the cache'} itself, which a cache mount would replace`);
+  const names = (c: ShellCommand, target: string) => c.words.some((w, i) => w.value.includes(target) && !w.value.startsWith('--cache-dir') && c.words[i - 1]?.value !== '--cache-dir');
+  const naming = script.commands.find((c) => !emptying(c) && targets.some((t) => names(c, t.target)));
+  if (naming) return skip(`${instructionSnippet(doc, run)} names ${targets.find((t) => names(naming, t.target))?.target ?? 'the cache'} itself, which a cache mount would replace`);
   const removals = removeCommands(doc, run, emptying);
   if (removals === null) return skip(`${instructionSnippet(doc, run)} empties the cache in a way I cannot take out of the RUN (not a plain && step)`);
 

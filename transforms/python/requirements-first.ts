@@ -92,15 +92,22 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
 
 /**
  * A stage whose only install is the project itself (`pip install .`, `pip install -e .`): its
- * dependencies are in the project's metadata, read with the sources. Said, so the user knows why.
+ * dependencies are in the project's metadata, read with the sources; or one whose requirements file
+ * only the shell knows (`-r $REQS`). Said, so the user knows why.
  */
 function projectOnly(doc: ParsedDockerfile, stage: Stage, out: ResultBuilder): void {
   for (const run of stage.instructions) {
     if (run.keyword !== 'RUN' || !runScript(doc, run).parsed) continue;
-    const pip = runScript(doc, run).commands.map(readCommand).find((c) => c.pip !== null && c.pip.localPaths.length > 0);
-    if (!pip?.pip || !wholeContextCopy(stage, run.start)) continue;
+    const pip = runScript(doc, run).commands.map(readCommand).find((c) => c.pip !== null && (c.pip.localPaths.length > 0 || c.pip.unreadable !== null));
+    const sourceCopy = wholeContextCopy(stage, run.start);
+    if (!pip?.pip || !sourceCopy) continue;
     const target = pip.pip.localPaths[0]?.value ?? '.';
-    out.skip(wholeContextCopy(stage, run.start) as Instruction, `pip install ${target} reads the dependencies from the project (pyproject.toml or setup.py) with its sources; list them in a requirements file, installed before the COPY, to cache them`);
+    out.skip(
+      sourceCopy,
+      pip.pip.unreadable !== null
+        ? `${instructionSnippet(doc, run)}: ${pip.pip.unreadable}, so I cannot tell what to copy first`
+        : `pip install ${target} reads the dependencies from the project (pyproject.toml or setup.py) with its sources; list them in a requirements file, installed before the COPY, to cache them`,
+    );
     return;
   }
 }
