@@ -2,8 +2,8 @@
  * The registry: every transform, in the order the driver applies them. Each transform sees the
  * previous one's output, so the order is a design decision:
  * 1. environment clean-up first (gopath-env, vendor-mode), because it changes what later ones see;
- * 2. moves next: hoisting independent RUNs above the source COPY lets mod-download-first apply in the
- *    same pass, and unrelated COPYs move out of the way after it;
+ * 2. moves next: hoisting independent RUNs above the source COPY (in any ecosystem's stage) lets
+ *    mod-download-first apply in the same pass, and unrelated COPYs move out of the way after it;
  *    python/requirements-first sits beside mod-download-first: the same move, for pip, Poetry, uv, Pipenv;
  * 3. then edits inside `go build` (flags, CGO_ENABLED, cross-compilation);
  * 4. cache mounts: they decorate every Go RUN, including the ones inserted above, and every apt-get
@@ -15,16 +15,16 @@
 import type { Transform } from '../src/engine/transform.js';
 import { aptCacheMount } from './docker/apt-cache-mount.js';
 import { dockerignore } from './docker/dockerignore.js';
+import { hoistIndependentRun } from './docker/hoist-independent-run.js';
+import { moveUnrelatedCopy } from './docker/move-unrelated-copy.js';
 import { buildCacheMount } from './go/build-cache-mount.js';
 import { crossCompile } from './go/cross-compile.js';
 import { dropCacheDefeatingFlags } from './go/drop-cache-defeating-flags.js';
 import { gopathEnv } from './go/gopath-env.js';
-import { hoistIndependentRun } from './go/hoist-independent-run.js';
 import { modDownloadFirst } from './go/mod-download-first.js';
 import { pythonCacheMount } from './python/cache-mount.js';
 import { pythonDockerignore } from './python/dockerignore.js';
 import { requirementsFirst } from './python/requirements-first.js';
-import { moveUnrelatedCopy } from './go/move-unrelated-copy.js';
 import { staticBinaryForMinimalFinal } from './go/static-binary-for-minimal-final.js';
 import { stripSymbols } from './go/strip-symbols.js';
 import { trimpath } from './go/trimpath.js';
