@@ -62,6 +62,17 @@ describe('python/requirements-first', () => {
     expect(fix(input).skips).toEqual(['"ENV PIP_INDEX_URL=https://x.example/simple" sits between the source COPY and the pip install, which might need it (move it above the COPY first)']);
   });
 
+  test('uv older than 0.4 has no --no-install-project: skipped', () => {
+    const input = 'FROM python:3.12\nCOPY --from=ghcr.io/astral-sh/uv:0.3.5 /uv /bin/uv\nWORKDIR /app\nCOPY . .\nRUN uv sync --frozen\n';
+    expect(fix(input, { 'pyproject.toml': '[project]\nname = "x"\n', 'uv.lock': '' }).skips).toEqual(['the stage installs uv 0.3.5, which has no uv sync --no-install-project (uv 0.4 has): upgrade uv to split the install']);
+  });
+
+  test('Poetry gets the readme its pyproject.toml names, which it reads even with --no-root', () => {
+    const input = 'FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN poetry install\n';
+    const files = { 'pyproject.toml': '[tool.poetry]\nname = "x"\nreadme = "README.md"\n', 'poetry.lock': '', 'README.md': '# x\n' };
+    expect(fix(input, files).output).toBe('FROM python:3.12\nWORKDIR /app\nCOPY pyproject.toml poetry.lock README.md ./\nRUN poetry install --no-root\nCOPY . .\nRUN poetry install\n');
+  });
+
   test('a stage without WORKDIR says so', () => {
     const input = 'FROM python:3.12\nCOPY . /\nRUN pip install -r requirements.txt\n';
     expect(fix(input).skips).toEqual(['"RUN pip install -r requirements.txt" runs in the base image\'s working directory, which I do not know (the stage sets no WORKDIR): set one']);

@@ -76,6 +76,8 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
   // What it checks: which commands move, and what they read.
   const step = installStep(doc, install);
   if ('reason' in step) return skip(step.reason);
+  const oldUv = 'add' in step.step && step.moving.some((c) => c.lock?.tool === 'uv') ? uvVersionBefore(doc, stage, install.run, [0, 4]) : null;
+  if (oldUv) return skip(`the stage installs uv ${oldUv}, which has no uv sync --no-install-project (uv 0.4 has): upgrade uv to split the install`);
   const destDir = copyDestinationDir(doc, stage, sourceCopy);
   const runsIn = resolvePath(effectiveWorkdir(doc, stage, install.run), install.cd ?? '.');
   const copies = manifestCopies(doc, context, step.moving, destDir, runsIn, install.run);
@@ -214,6 +216,12 @@ function manifestCopies(
       if (problem) return { reason: problem };
       need(lockfile, true);
       for (const optional of read.lock.optional) need(at(optional), true);
+      // Poetry reads the readme pyproject.toml names when it loads the project, even with --no-root
+      const readme = read.lock.tool === 'poetry' ? /^\s*readme\s*=\s*["']([^"']+)["']/m.exec(context.build.readFile(manifest) ?? '')?.[1] : undefined;
+      if (readme !== undefined) {
+        const path = insideContext(dir === '' ? readme : `${dir}/${readme}`);
+        if (path !== null) need(path, true);
+      }
       const local = localSourceLine(context.build.readFile(manifest) ?? '');
       if (local) return { reason: `${manifest} line ${local.line} (${local.text}) points at a local directory, which needs the sources` };
     }
@@ -252,6 +260,21 @@ function overwrittenVenv(
     const relative = absolute.slice(destDir === '/' ? 1 : destDir.length + 1);
     if (contextFile(context, relative) === 'present') {
       return `the context has ${relative}/, which the source COPY would copy over the virtualenv the install fills at ${absolute}: add ${relative} to .dockerignore`;
+    }
+  }
+  return null;
+}
+
+/** The version of uv the stage installs (`COPY --from=ghcr.io/astral-sh/uv:0.3.2`, `pip install uv==0.3.2`) when older than `min`, or null. */
+function uvVersionBefore(doc: ParsedDockerfile, stage: Stage, run: Instruction, min: readonly [number, number]): string | null {
+  for (const s of stageLineage(doc, stage)) {
+    for (const i of s.instructions) {
+      if (s === stage && i.start >= run.start) break;
+      const text = doc.source.text.slice(i.start, i.end);
+      const found = /astral-sh\/uv:(\d+)\.(\d+)[\w.-]*/.exec(text) ?? /\buv==(\d+)\.(\d+)[\w.]*/.exec(text) ?? (s.image.includes('astral-sh/uv:') ? /astral-sh\/uv:(\d+)\.(\d+)/.exec(s.image) : null);
+      if (!found) continue;
+      const [major, minor] = [Number(found[1]), Number(found[2])];
+      if (major < min[0] || (major === min[0] && minor < min[1])) return found[0].replace(/^.*[:=]/, '');
     }
   }
   return null;
