@@ -35,7 +35,7 @@ const ENTRIES: readonly IgnoreEntry[] = [
 ];
 
 /** Build back-ends and plugins that take the project's version from git metadata. */
-const VCS_VERSIONING = /setuptools[_-]scm|hatch-vcs|versioneer|dynamic-versioning|\bpbr\b|vcs-versioning|pdm-backend.*scm|source\s*=\s*["']vcs["']/i;
+const VCS_VERSIONING = /setuptools[_-]scm|hatch-vcs|versioneer|dynamic-versioning|\bpbr\b|vcs-versioning|source\s*=\s*["'](vcs|scm)["']/i;
 
 const HEADER = '# added by cachefix: bytecode, virtualenvs, tool caches and VCS data change without a source change and would invalidate COPY . .';
 
