@@ -135,25 +135,29 @@ interface Variant {
 
 const PROJECT = '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n\n[project]\nname = "app"\nversion = "1.0"\n\n[tool.setuptools]\npackages = ["app"]\n';
 
-/** The forms issue 14 names, as a new user would try them, on the offline image. */
+/**
+ * The forms issue 14 names, as a new user would try them, on the offline image. They install `wheel`
+ * (a pure-Python wheel of the local wheelhouse) rather than heavydep: the sample above already proves
+ * the compile is saved, and these builds prove the rewrites build and behave, in seconds.
+ */
 const variants: readonly Variant[] = [
   {
     name: 'r-includes',
-    files: { 'requirements/prod.txt': '-r base.txt\n', 'requirements/base.txt': '-c ../constraints.txt\nheavydep\n', 'constraints.txt': 'heavydep==1.0.0\n' },
+    files: { 'requirements/prod.txt': '-r base.txt\n', 'requirements/base.txt': '-c ../constraints.txt\nwheel\n', 'constraints.txt': 'wheel>=0.38\n' },
     dockerfile: 'FROM python:3.11\nWORKDIR /srv\nCOPY . /srv\nRUN pip install --no-cache-dir -r requirements/prod.txt\nCMD ["python", "app/main.py"]\n',
     rewrittenContains: ['COPY requirements/prod.txt requirements/base.txt /srv/requirements/\nCOPY constraints.txt /srv/\nRUN --mount=type=cache,target=/root/.cache/pip \\\n    pip install -r requirements/prod.txt\nCOPY . /srv\n'],
     command: ['python', '/srv/app/main.py'],
   },
   {
     name: 'editable-project',
-    files: { 'requirements.txt': 'heavydep==1.0.0\n', 'pyproject.toml': PROJECT, 'app/__init__.py': '' },
+    files: { 'requirements.txt': 'wheel\n', 'pyproject.toml': PROJECT, 'app/__init__.py': '' },
     dockerfile: 'FROM python:3.11\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt -e .\nCMD ["python", "app/main.py"]\n',
     rewrittenContains: ['COPY requirements.txt ./\nRUN --mount=type=cache,target=/root/.cache/pip \\\n    pip install -r requirements.txt\nCOPY . .\nRUN --mount=type=cache,target=/root/.cache/pip \\\n    pip install -r requirements.txt -e .\n'],
     command: ['python', '/app/app/main.py'],
   },
   {
     name: 'non-root-user',
-    files: { 'requirements.txt': 'heavydep==1.0.0\n' },
+    files: { 'requirements.txt': 'wheel\n' },
     dockerfile:
       'FROM python:3.11\nRUN useradd -u 1001 -m app\nUSER app\nRUN python -m venv /home/app/venv\nWORKDIR /home/app/src\nCOPY --chown=app . .\nRUN /home/app/venv/bin/pip install -r requirements.txt\nCMD ["/home/app/venv/bin/python", "app/main.py"]\n',
     rewrittenContains: ['COPY --chown=app requirements.txt ./\nRUN --mount=type=cache,target=/home/app/.cache/pip,uid=1001,gid=1001 \\\n    /home/app/venv/bin/pip install -r requirements.txt\nCOPY --chown=app . .\n'],
@@ -161,7 +165,7 @@ const variants: readonly Variant[] = [
   },
   {
     name: 'venv-multi-stage',
-    files: { 'requirements.txt': 'heavydep==1.0.0\n' },
+    files: { 'requirements.txt': 'wheel\n' },
     dockerfile:
       'FROM python:3.11 AS build\nRUN python -m venv /opt/app-venv\nENV PATH="/opt/app-venv/bin:$PATH"\nWORKDIR /src\nCOPY . .\nRUN pip install -r requirements.txt\n\nFROM python:3.11\nCOPY --from=build /opt/app-venv /opt/app-venv\nCOPY --from=build /src/app /app\nCMD ["/opt/app-venv/bin/python", "/app/main.py"]\n',
     rewrittenContains: ['WORKDIR /src\nCOPY requirements.txt ./\nRUN --mount=type=cache,target=/root/.cache/pip \\\n    pip install -r requirements.txt\nCOPY . .\n', 'COPY --from=build /opt/app-venv /opt/app-venv\n'],
@@ -176,7 +180,7 @@ describeWhen(builders.length > 0, reason)('python: real builds of the forms of i
       const run = `${process.pid}-${Date.now()}`;
       const context = join(work, `${name}-${variantName}`);
       mkdirSync(join(context, 'app'), { recursive: true });
-      cpSync(join(sample, 'app', 'main.py'), join(context, 'app', 'main.py'));
+      writeFileSync(join(context, 'app', 'main.py'), 'import wheel\n\nprint("wheel", wheel.__version__)\n');
       for (const [path, text] of Object.entries(variant.files)) {
         mkdirSync(dirname(join(context, path)), { recursive: true });
         writeFileSync(join(context, path), text);
@@ -197,13 +201,12 @@ describeWhen(builders.length > 0, reason)('python: real builds of the forms of i
       const naive = build('Dockerfile.naive', 'naive');
       const first = build('Dockerfile.rewritten', 'rewritten');
       const line = builder.run(naive.tag, variant.command).trim();
-      expect(line).toMatch(/^heavydep total -?\d+$/);
+      expect(line).toMatch(/^wheel \d+\.\d+/);
       expect(builder.run(first.tag, variant.command).trim()).toBe(line);
 
       appendFileSync(join(context, 'app', 'main.py'), `# changed ${run}\n`);
       const again = build('Dockerfile.rewritten', 'source');
       expect(installStep(again.result)).toMatchObject({ cached: true });
-      expect(again.result.log).not.toMatch(COMPILED);
       expect(builder.run(again.tag, variant.command).trim()).toBe(line);
     },
     BUILD_TIMEOUT,
