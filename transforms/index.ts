@@ -4,13 +4,19 @@
  * 1. environment clean-up first (gopath-env, vendor-mode), because it changes what later ones see;
  * 2. moves next: hoisting independent RUNs above the source COPY (in any ecosystem's stage) lets
  *    mod-download-first apply in the same pass, and unrelated COPYs move out of the way after it;
- *    python/requirements-first sits beside mod-download-first: the same move, for pip, Poetry, uv, Pipenv;
+ *    java/maven-deps-first beside mod-download-first (it adds the resolution step the cache mounts
+ *    below then decorate), and rust/deps-first likewise (rust/cache-mount then sees its placeholder
+ *    build as the earlier build that keeps the target directory out of a mount);
+ *    python/requirements-first likewise: the same move, for pip, Poetry, uv and Pipenv;
  * 3. then edits inside `go build` (flags, CGO_ENABLED, cross-compilation);
  * 4. cache mounts: they decorate every Go RUN, including the ones inserted above, and every apt-get
- *    install once the moves have put it where it stays; python/cache-mount likewise decorates the
- *    Python installs, including those requirements-first put above the source COPY;
- * 5. the .dockerignore last: it writes a context file and leaves the Dockerfile alone (python/dockerignore
- *    after docker/dockerignore, appending its own block to what that one wrote).
+ *    install once the moves have put it where it stays; rust/cache-mount after the Go ones (it
+ *    mounts every cargo step of a stage family, all or nothing, so it runs once the steps are final),
+ *    java/maven-cache-mount likewise for the Maven steps, the resolution step added above included;
+ *    python/cache-mount decorates the Python installs, including those requirements-first put above;
+ * 5. the .dockerignore last: it writes a context file and leaves the Dockerfile alone (rust/dockerignore
+ *    before docker/dockerignore, which then finds .git already excluded or adds it for Go stages;
+ *    python/dockerignore after them, appending its own block for Python stages).
  */
 import type { Transform } from '../src/engine/transform.js';
 import { aptCacheMount } from './docker/apt-cache-mount.js';
@@ -22,19 +28,26 @@ import { crossCompile } from './go/cross-compile.js';
 import { dropCacheDefeatingFlags } from './go/drop-cache-defeating-flags.js';
 import { gopathEnv } from './go/gopath-env.js';
 import { modDownloadFirst } from './go/mod-download-first.js';
-import { pythonCacheMount } from './python/cache-mount.js';
-import { pythonDockerignore } from './python/dockerignore.js';
-import { requirementsFirst } from './python/requirements-first.js';
 import { staticBinaryForMinimalFinal } from './go/static-binary-for-minimal-final.js';
 import { stripSymbols } from './go/strip-symbols.js';
 import { trimpath } from './go/trimpath.js';
 import { vendorMode } from './go/vendor-mode.js';
+import { rustCacheMount } from './rust/cache-mount.js';
+import { rustDepsFirst } from './rust/deps-first.js';
+import { rustDockerignore } from './rust/dockerignore.js';
+import { mavenCacheMount } from './java/maven-cache-mount.js';
+import { mavenDepsFirst } from './java/maven-deps-first.js';
+import { pythonCacheMount } from './python/cache-mount.js';
+import { pythonDockerignore } from './python/dockerignore.js';
+import { requirementsFirst } from './python/requirements-first.js';
 
 export const transforms: readonly Transform[] = [
   gopathEnv,
   vendorMode,
   hoistIndependentRun,
   modDownloadFirst,
+  mavenDepsFirst,
+  rustDepsFirst,
   requirementsFirst,
   moveUnrelatedCopy,
   dropCacheDefeatingFlags,
@@ -43,8 +56,11 @@ export const transforms: readonly Transform[] = [
   staticBinaryForMinimalFinal,
   crossCompile,
   buildCacheMount,
+  rustCacheMount,
+  mavenCacheMount,
   aptCacheMount,
   pythonCacheMount,
+  rustDockerignore,
   dockerignore,
   pythonDockerignore,
 ];
