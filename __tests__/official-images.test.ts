@@ -24,6 +24,14 @@ test('only the golang image and its mirrors carry the golang environment, not it
   expect(officialImage('mygolang:1')).toBeNull();
 });
 
+test('the python image: its PATH and LANG, no WORKDIR', () => {
+  const python = officialImage('python:3.11-slim-bookworm');
+  expect(python?.env.get('PATH')).toBe('/usr/local/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
+  expect(python?.env.get('LANG')).toBe('C.UTF-8');
+  expect(python?.workdir).toBeNull();
+  expect(officialImage('python:3.12-windowsservercore')).toBeNull();
+});
+
 test('the rust and maven images carry the directories their caches are found from', () => {
   expect(officialImage('rust:1.63-alpine')?.env.get('CARGO_HOME')).toBe('/usr/local/cargo');
   expect(officialImage('docker.io/library/rust:1.89.0-slim-trixie')?.env.get('RUSTUP_HOME')).toBe('/usr/local/rustup');

@@ -1,10 +1,11 @@
 /**
- * bench/rebuild: how long a rebuild takes after a comment-only change to main.go, for the naive
- * sample-app Dockerfile and for what `cachefix` makes of it, on each builder this machine has
- * (buildah and Docker's BuildKit) side by side. Prints the times, their ratio per builder (target:
- * rewritten <= 0.10 x original) and whether both images print the same. Needs the offline builder
- * (../shared/tools/offline-builder: setup.sh, and docker.sh start for BuildKit).
- *   npm run bench:rebuild [-- --runs N]
+ * bench/rebuild: how long a rebuild takes after a comment-only change to the source (main.go for
+ * Go, app/main.py for Python), for each sample's naive Dockerfile and for what `cachefix` makes of
+ * it, on each builder this machine has (buildah and Docker's BuildKit) side by side. Prints the
+ * times, their ratio per builder (target: rewritten <= 0.10 x original) and whether both images
+ * print the same. Needs the offline builder (../shared/tools/offline-builder: setup.sh, and
+ * docker.sh start for BuildKit).
+ *   npm run bench:rebuild [-- --runs N] [-- --sample go|python]
  */
 import { appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,13 +28,36 @@ COPY --from=build /app/main /usr/local/bin/app
 CMD ["app"]
 `;
 
+/** A sample app of the offline builder: its naive Dockerfile, the source file a change goes into, the command printing its line. */
+interface Sample {
+  readonly name: string;
+  readonly dir: string;
+  readonly naive: string;
+  readonly source: string;
+  readonly comment: string;
+  readonly command: readonly string[];
+}
+
+const SAMPLES: readonly Sample[] = [
+  { name: 'go', dir: 'sample-app', naive: NAIVE, source: 'main.go', comment: '//', command: ['/usr/local/bin/app'] },
+  {
+    name: 'python',
+    dir: 'sample-python',
+    naive: 'FROM python:3.11\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app/main.py"]\n',
+    source: 'app/main.py',
+    comment: '#',
+    command: ['python', '/app/app/main.py'],
+  },
+];
+
+const sampleFlag = process.argv.indexOf('--sample');
+const samples = sampleFlag > 0 ? SAMPLES.filter((s) => s.name === process.argv[sampleFlag + 1]) : SAMPLES;
 const runsFlag = process.argv.indexOf('--runs');
 const runs = runsFlag > 0 ? Number(process.argv[runsFlag + 1]) : 3;
 const choices = builderChoices();
 for (const { name, reason } of choices) if (reason !== null) console.error(`bench/rebuild: ${name} skipped: ${reason}`);
 const builders = choices.flatMap((c) => (c.builder ? [c.builder] : []));
 if (builders.length === 0) process.exit(2);
-const sampleApp = join(sharedDir, 'tools', 'offline-builder', 'sample-app');
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
 interface Figures {
@@ -42,9 +66,9 @@ interface Figures {
   readonly output: string;
 }
 
-/** Builds `file` once to warm the cache, then `runs` times, each after a new comment in main.go. */
-function rebuildTimes(builder: Builder, work: string, file: string): Figures {
-  const tag = `cachefix-bench-${builder.name}-${file.toLowerCase().replace(/\W/g, '-')}`;
+/** Builds `file` once to warm the cache, then `runs` times, each after a new comment in the sample's source. */
+function rebuildTimes(builder: Builder, work: string, file: string, sample: Sample): Figures {
+  const tag = `cachefix-bench-${sample.name}-${builder.name}-${file.toLowerCase().replace(/\W/g, '-')}`;
   const build = () => {
     const result = builder.build({ context: work, dockerfile: join(work, file), tag });
     if (!result.ok) throw new Error(`${file} did not build on ${builder.name}:\n${result.log.slice(-2000)}`);
@@ -55,37 +79,42 @@ function rebuildTimes(builder: Builder, work: string, file: string): Figures {
     const times: number[] = [];
     for (let i = 0; i < runs; i++) {
       // unique text: both builders' caches outlive runs of the benchmark
-      appendFileSync(join(work, 'main.go'), `\n// comment-only change ${process.pid}-${Date.now()}\n`);
+      appendFileSync(join(work, sample.source), `\n${sample.comment} comment-only change ${process.pid}-${Date.now()}\n`);
       times.push(build());
     }
-    return { times, output: builder.run(tag, ['/usr/local/bin/app']) };
+    return { times, output: builder.run(tag, sample.command) };
   } finally {
     builder.remove(tag);
   }
 }
 
-const work = mkdtempSync(join(tmpdir(), 'cachefix-bench-'));
-try {
-  cpSync(sampleApp, work, { recursive: true });
-  const rewritten = fixText(NAIVE, { transforms: transforms.filter((t) => t.safety === 'safe'), context: fsContext(work), dockerfilePath: 'Dockerfile' }).output;
-  writeFileSync(join(work, 'Dockerfile.original'), NAIVE);
-  writeFileSync(join(work, 'Dockerfile.rewritten'), rewritten);
-  console.log(`${machine()}\nbuilders: ${builders.map((b) => b.name).join(', ')}; sample app: ${sampleApp}; runs: ${runs} (median)\n`);
-  console.log(`rewritten Dockerfile:\n${rewritten}`);
-  const rows: string[] = [];
-  for (const builder of builders) {
-    const original = rebuildTimes(builder, work, 'Dockerfile.original');
-    const fixed = rebuildTimes(builder, work, 'Dockerfile.rewritten');
-    const o = median(original.times);
-    const f = median(fixed.times);
-    const same = original.output === fixed.output && original.output.trim() !== '';
-    console.log(`${builder.name}: rebuild after a comment-only change to main.go (wall time, whole build):`);
-    console.log(`  original:  ${o.toFixed(2)} s   (runs: ${original.times.map((t) => t.toFixed(2)).join(', ')})`);
-    console.log(`  rewritten: ${f.toFixed(2)} s   (runs: ${fixed.times.map((t) => t.toFixed(2)).join(', ')})`);
-    console.log(`  ratio rewritten/original: ${(f / o).toFixed(3)} (target <= 0.10); same program output: ${same ? 'yes' : 'NO'} (${original.output.trim()})\n`);
-    rows.push(`| ${builder.name} | ${o.toFixed(2)} s | ${f.toFixed(2)} s | ${(f / o).toFixed(3)} | ${same ? 'yes' : 'no'} |`);
+for (const sample of samples) benchSample(sample);
+
+function benchSample(sample: Sample): void {
+  const sampleApp = join(sharedDir, 'tools', 'offline-builder', sample.dir);
+  const work = mkdtempSync(join(tmpdir(), 'cachefix-bench-'));
+  try {
+    cpSync(sampleApp, work, { recursive: true });
+    const rewritten = fixText(sample.naive, { transforms: transforms.filter((t) => t.safety === 'safe'), context: fsContext(work), dockerfilePath: 'Dockerfile' }).output;
+    writeFileSync(join(work, 'Dockerfile.original'), sample.naive);
+    writeFileSync(join(work, 'Dockerfile.rewritten'), rewritten);
+    console.log(`${machine()}\nbuilders: ${builders.map((b) => b.name).join(', ')}; sample app: ${sampleApp}; runs: ${runs} (median)\n`);
+    console.log(`rewritten Dockerfile:\n${rewritten}`);
+    const rows: string[] = [];
+    for (const builder of builders) {
+      const original = rebuildTimes(builder, work, 'Dockerfile.original', sample);
+      const fixed = rebuildTimes(builder, work, 'Dockerfile.rewritten', sample);
+      const o = median(original.times);
+      const f = median(fixed.times);
+      const same = original.output === fixed.output && original.output.trim() !== '';
+      console.log(`${builder.name}: rebuild after a comment-only change to ${sample.source} (wall time, whole build):`);
+      console.log(`  original:  ${o.toFixed(2)} s   (runs: ${original.times.map((t) => t.toFixed(2)).join(', ')})`);
+      console.log(`  rewritten: ${f.toFixed(2)} s   (runs: ${fixed.times.map((t) => t.toFixed(2)).join(', ')})`);
+      console.log(`  ratio rewritten/original: ${(f / o).toFixed(3)} (target <= 0.10); same program output: ${same ? 'yes' : 'NO'} (${original.output.trim()})\n`);
+      rows.push(`| ${sample.name} | ${builder.name} | ${o.toFixed(2)} s | ${f.toFixed(2)} s | ${(f / o).toFixed(3)} | ${same ? 'yes' : 'no'} |`);
+    }
+    console.log(['| sample | builder | original | rewritten | ratio | same output |', '|---|---|---|---|---|---|', ...rows].join('\n'));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
-  console.log(['| builder | original | rewritten | ratio | same output |', '|---|---|---|---|---|', ...rows].join('\n'));
-} finally {
-  rmSync(work, { recursive: true, force: true });
 }

@@ -7,13 +7,16 @@
  *    java/maven-deps-first beside mod-download-first (it adds the resolution step the cache mounts
  *    below then decorate), and rust/deps-first likewise (rust/cache-mount then sees its placeholder
  *    build as the earlier build that keeps the target directory out of a mount);
+ *    python/requirements-first likewise: the same move, for pip, Poetry, uv and Pipenv;
  * 3. then edits inside `go build` (flags, CGO_ENABLED, cross-compilation);
  * 4. cache mounts: they decorate every Go RUN, including the ones inserted above, and every apt-get
  *    install once the moves have put it where it stays; rust/cache-mount after the Go ones (it
  *    mounts every cargo step of a stage family, all or nothing, so it runs once the steps are final),
  *    java/maven-cache-mount likewise for the Maven steps, the resolution step added above included;
+ *    python/cache-mount decorates the Python installs, including those requirements-first put above;
  * 5. the .dockerignore last: it writes a context file and leaves the Dockerfile alone (rust/dockerignore
- *    before docker/dockerignore, which then finds .git already excluded or adds it for Go stages).
+ *    before docker/dockerignore, which then finds .git already excluded or adds it for Go stages;
+ *    python/dockerignore after them, appending its own block for Python stages).
  */
 import type { Transform } from '../src/engine/transform.js';
 import { aptCacheMount } from './docker/apt-cache-mount.js';
@@ -34,6 +37,9 @@ import { rustDepsFirst } from './rust/deps-first.js';
 import { rustDockerignore } from './rust/dockerignore.js';
 import { mavenCacheMount } from './java/maven-cache-mount.js';
 import { mavenDepsFirst } from './java/maven-deps-first.js';
+import { pythonCacheMount } from './python/cache-mount.js';
+import { pythonDockerignore } from './python/dockerignore.js';
+import { requirementsFirst } from './python/requirements-first.js';
 
 export const transforms: readonly Transform[] = [
   gopathEnv,
@@ -42,6 +48,7 @@ export const transforms: readonly Transform[] = [
   modDownloadFirst,
   mavenDepsFirst,
   rustDepsFirst,
+  requirementsFirst,
   moveUnrelatedCopy,
   dropCacheDefeatingFlags,
   trimpath,
@@ -52,8 +59,10 @@ export const transforms: readonly Transform[] = [
   rustCacheMount,
   mavenCacheMount,
   aptCacheMount,
+  pythonCacheMount,
   rustDockerignore,
   dockerignore,
+  pythonDockerignore,
 ];
 
 export function transformById(id: string): Transform | undefined {

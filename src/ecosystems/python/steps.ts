@@ -5,23 +5,13 @@
  */
 import type { DependencySteps } from '../../patterns/dependency-steps.js';
 import type { ShellCommand } from '../../shell/shell.js';
+import { readCommand } from './install-runs.js';
 
-const PIP = /^pip(3(\.\d+)?)?$/;
-const PYTHON = /^python(3(\.\d+)?)?$/;
-
+/** pip (`pip3`, `python -m pip`, `uv pip`) installing requirements files or local paths; Poetry, uv and Pipenv installs. */
 function isDependencyStep(command: ShellCommand): boolean {
-  const words = command.words.map((w) => w.value);
-  const tool = (words[0] ?? '').split('/').pop() ?? '';
-  // `python -m pip install ...` is pip
-  const rest = PYTHON.test(tool) && words[1] === '-m' ? words.slice(2) : words;
-  const name = (rest[0] ?? '').split('/').pop() ?? '';
-  // `uv pip install ...` is pip too
-  const args = name === 'uv' && rest[1] === 'pip' ? rest.slice(2) : rest.slice(1);
-  if (PIP.test(name) || (name === 'uv' && rest[1] === 'pip')) {
-    return args[0] === 'install' && args.some((a) => a === '-r' || a === '--requirement' || /^-r.|^--requirement=/.test(a) || a === '.' || a.startsWith('./'));
-  }
-  if (name === 'poetry' || name === 'pipenv') return args[0] === 'install';
-  return name === 'uv' && args[0] === 'sync';
+  const read = readCommand(command);
+  if (read.pip) return read.pip.subcommand === 'install' && (read.pip.requirements.length > 0 || read.pip.localPaths.length > 0);
+  return read.lock !== null;
 }
 
 export const pythonSteps: DependencySteps = {
