@@ -11,6 +11,15 @@ export interface OfficialImage {
   readonly env: ReadonlyMap<string, string>;
   /** The WORKDIR the image sets, or null when it sets none. */
   readonly workdir: string | null;
+  /** Users of the image's /etc/passwd a USER instruction may name, with their ids and home. */
+  readonly accounts?: readonly ImageAccount[];
+}
+
+export interface ImageAccount {
+  readonly name: string;
+  readonly uid: number;
+  readonly gid: number;
+  readonly home: string;
 }
 
 const IMAGES: readonly OfficialImage[] = [
@@ -23,6 +32,19 @@ const IMAGES: readonly OfficialImage[] = [
       ['HOME', '/root'],
     ]),
     workdir: '/go',
+  },
+  {
+    // docker-library/node (Debian and Alpine variants alike); NODE_VERSION and YARN_VERSION vary by tag
+    name: 'node',
+    env: new Map([
+      ['PATH', '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+      ['HOME', '/root'],
+    ]),
+    workdir: null,
+    accounts: [
+      { name: 'root', uid: 0, gid: 0, home: '/root' },
+      { name: 'node', uid: 1000, gid: 1000, home: '/home/node' },
+    ],
   },
 ];
 
