@@ -20,6 +20,8 @@ export interface BuildOptions {
   readonly noCache?: boolean;
   readonly target?: string;
   readonly buildArgs?: Readonly<Record<string, string>>;
+  /** BuildKit's RUN network (`none` unless given): node and java builds reach 127.0.0.1 servers with `host`. buildah's chroot RUNs always share the host's. */
+  readonly network?: 'none' | 'host';
 }
 
 /** One step of a build as the builder reported it, placed in the Dockerfile. */
@@ -54,6 +56,8 @@ export interface Builder {
   /** Runs a command in a new container of the image (its entrypoint set aside) and returns its stdout. */
   run(tag: string, command: readonly string[]): string;
   remove(tag: string): void;
+  /** Whether the builder has this image locally (the node and java suites need more than golang:1.19). */
+  hasImage(image: string): boolean;
 }
 
 /** A builder this machine has, or why it does not have it. */
@@ -116,6 +120,7 @@ function buildah(): BuilderChoice {
       remove(tag) {
         sh('buildah', ['rmi', '--force', tag], BUILDAH_ENV);
       },
+      hasImage: (image) => sh('buildah', ['images', '--quiet', image], BUILDAH_ENV).stdout.trim() !== '',
     },
   };
 }
@@ -178,7 +183,7 @@ function buildkit(): BuilderChoice {
       isStep: (keyword) => BUILDKIT_STEPS.has(keyword.toUpperCase()),
       build(options) {
         // the engine has no bridge network; the fixtures need none (their module proxy is in the image)
-        const result = timed(() => sh(docker, ['build', '--network', 'none', '--progress', 'plain', ...buildFlags(options), options.context], dockerEnvOf));
+        const result = timed(() => sh(docker, ['build', '--network', options.network ?? 'none', '--progress', 'plain', ...buildFlags(options), options.context], dockerEnvOf));
         const doc = parseDockerfile(readFileSync(options.dockerfile, 'utf8'));
         return { ...result, output: buildkitOutput(result.log), steps: buildkitSteps(result.log, doc) };
       },
@@ -192,6 +197,7 @@ function buildkit(): BuilderChoice {
       remove(tag) {
         sh(docker, ['rmi', '--force', tag], dockerEnvOf);
       },
+      hasImage: (image) => sh(docker, ['image', 'inspect', image], dockerEnvOf).status === 0,
     },
   };
 }
