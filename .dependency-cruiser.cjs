@@ -1,6 +1,6 @@
 /**
  * The dependency rule (CONTRIBUTING.md, "How the parts fit"): dependencies run one way,
- *   cli -> prove -> explain -> driver -> transforms -> ecosystems -> engine, shell, context -> images
+ *   cli -> prove -> explain -> driver -> transforms -> ecosystems -> patterns -> engine, shell, context -> images
  * (the public API, src/index.ts, sits beside the driver). The engine knows no ecosystem, no
  * transform and no command line; no module imports itself back. `npm test` runs this check.
  */
@@ -19,7 +19,14 @@ module.exports = {
       severity: 'error',
       comment: 'The engine, the shell reader, the build context and the image facts serve every ecosystem: they import no ecosystem, transform, driver, explain or CLI module.',
       from: { path: '^src/(engine|shell|context|images)/' },
-      to: { path: '^(transforms/|src/(ecosystems|driver|cli|explain)/|src/index\\.ts$)' },
+      to: { path: '^(transforms/|src/(ecosystems|patterns|driver|cli|explain)/|src/index\\.ts$)' },
+    },
+    {
+      name: 'patterns-know-no-ecosystem',
+      severity: 'error',
+      comment: 'The shared pattern mechanics (manifest first, cache mounts, ignore entries) serve every ecosystem: each ecosystem supplies its facts, so patterns import no ecosystem, transform, driver, explain or CLI module.',
+      from: { path: '^src/patterns/' },
+      to: { path: '^(transforms/|src/(ecosystems|driver|cli|explain|prove)/|src/index\\.ts$)' },
     },
     {
       name: 'images-are-data',

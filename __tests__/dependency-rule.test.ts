@@ -45,6 +45,8 @@ test('a planted wrong import fails under the rule it breaks', async () => {
     // a transform doing file I/O through the driver
     'transforms/node/cache-mount.ts': "import { run } from '../../src/driver/run.js';\nexport const c = run;\n",
     'src/driver/run.ts': "export const run = 1;\n",
+    // the shared pattern mechanics reaching into one ecosystem's facts
+    'src/patterns/cache-mount.ts': "import { n } from '../ecosystems/node/npm.js';\nexport const m = n;\n",
     // a cycle
     'src/shell/a.ts': "import { b } from './b.js';\nexport const a = b;\n",
     'src/shell/b.ts': "import { a } from './a.js';\nexport const b = a;\n",
@@ -58,6 +60,7 @@ test('a planted wrong import fails under the rule it breaks', async () => {
     'core-knows-no-ecosystem: src/engine/fixer.ts -> transforms/go/trimpath.ts',
     'ecosystem-stays-in-its-lane: src/ecosystems/go/go.ts -> src/ecosystems/node/npm.ts',
     'no-circular: src/shell/a.ts -> src/shell/b.ts',
+    'patterns-know-no-ecosystem: src/patterns/cache-mount.ts -> src/ecosystems/node/npm.ts',
     'transforms-are-pure: transforms/node/cache-mount.ts -> src/driver/run.ts',
   ]);
 }, 60_000);

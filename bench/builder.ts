@@ -20,8 +20,12 @@ export interface BuildOptions {
   readonly noCache?: boolean;
   readonly target?: string;
   readonly buildArgs?: Readonly<Record<string, string>>;
-  /** BuildKit's RUN network (`none` unless given): node and java builds reach 127.0.0.1 servers with `host`. buildah's chroot RUNs always share the host's. */
-  readonly network?: 'none' | 'host';
+  /**
+   * `host` for builds whose RUN steps reach a package server on 127.0.0.1 (node's registry, the Maven
+   * repository of servers.sh). BuildKit defaults to `none` (the engine has no bridge); buildah's chroot
+   * isolation always uses the host network.
+   */
+  readonly network?: 'host' | 'none';
 }
 
 /** One step of a build as the builder reported it, placed in the Dockerfile. */
@@ -182,7 +186,7 @@ function buildkit(): BuilderChoice {
       name,
       isStep: (keyword) => BUILDKIT_STEPS.has(keyword.toUpperCase()),
       build(options) {
-        // the engine has no bridge network; the fixtures need none (their module proxy is in the image)
+        // the engine has no bridge network; Go's fixtures need none (their module proxy is in the image)
         const result = timed(() => sh(docker, ['build', '--network', options.network ?? 'none', '--progress', 'plain', ...buildFlags(options), options.context], dockerEnvOf));
         const doc = parseDockerfile(readFileSync(options.dockerfile, 'utf8'));
         return { ...result, output: buildkitOutput(result.log), steps: buildkitSteps(result.log, doc) };

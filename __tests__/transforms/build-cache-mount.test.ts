@@ -191,3 +191,11 @@ describe('a whole tree copied to / does not block the mounts when it cannot hold
     expect(expectAllOrNothing(fix(dockerfile).output)).toBe('none');
   });
 });
+
+test('a RUN that mounts Go-looking caches itself is not reported when its stage hides where Go keeps them', () => {
+  const mounted = 'ARG BASE=alpine\nFROM golang:1.22-alpine AS base-alpine\nFROM base-${BASE}\nWORKDIR /src\nRUN --mount=type=bind,target=. \\\n    --mount=type=cache,target=/root/.cache \\\n    --mount=type=cache,target=/go/pkg/mod \\\n    go build -o /out/app .\n';
+  expect(fix(mounted).skips.filter((s) => s.startsWith('go/build-cache-mount'))).toEqual([]);
+  // without the mounts, the reason stays: nobody mounted anything
+  const bare = 'ARG BASE=alpine\nFROM golang:1.22-alpine AS base-alpine\nFROM base-${BASE}\nWORKDIR /src\nRUN --mount=type=bind,target=. go build -o /out/app .\n';
+  expect(fix(bare).skips.filter((s) => s.startsWith('go/build-cache-mount'))).toEqual(['go/build-cache-mount: cannot tell where Go keeps its caches in base-${BASE} (set ENV GOMODCACHE and GOCACHE, or use the golang image)']);
+});

@@ -11,16 +11,20 @@ export interface OfficialImage {
   readonly env: ReadonlyMap<string, string>;
   /** The WORKDIR the image sets, or null when it sets none. */
   readonly workdir: string | null;
-  /** Users of the image's /etc/passwd a USER instruction may name, with their ids and home. */
+  /** Accounts of /etc/passwd besides root (uid 0, home /root), which every image here has. */
   readonly accounts?: readonly ImageAccount[];
 }
 
+/** A user of the image's /etc/passwd: who owns a cache mount for that USER, and where its home is. */
 export interface ImageAccount {
   readonly name: string;
   readonly uid: number;
   readonly gid: number;
   readonly home: string;
 }
+
+/** The account every Linux image has. */
+export const ROOT_ACCOUNT: ImageAccount = { name: 'root', uid: 0, gid: 0, home: '/root' };
 
 const IMAGES: readonly OfficialImage[] = [
   {
@@ -34,17 +38,41 @@ const IMAGES: readonly OfficialImage[] = [
     workdir: '/go',
   },
   {
-    // docker-library/node (Debian and Alpine variants alike); NODE_VERSION and YARN_VERSION vary by tag
+    // docker-library/node: the image creates the `node` account (uid 1000) for `USER node`
     name: 'node',
+    env: new Map([['PATH', '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin']]),
+    workdir: null,
+    accounts: [{ name: 'node', uid: 1000, gid: 1000, home: '/home/node' }],
+  },
+  {
+    // docker-library/python
+    name: 'python',
     env: new Map([
-      ['PATH', '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
-      ['HOME', '/root'],
+      ['PATH', '/usr/local/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+      ['LANG', 'C.UTF-8'],
     ]),
     workdir: null,
-    accounts: [
-      { name: 'root', uid: 0, gid: 0, home: '/root' },
-      { name: 'node', uid: 1000, gid: 1000, home: '/home/node' },
-    ],
+  },
+  {
+    // docker-library/rust (rust-lang/docker-rust)
+    name: 'rust',
+    env: new Map([
+      ['RUSTUP_HOME', '/usr/local/rustup'],
+      ['CARGO_HOME', '/usr/local/cargo'],
+      ['PATH', '/usr/local/cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+    ]),
+    workdir: null,
+  },
+  {
+    // docker-library/maven (carlossg/docker-maven): the local repository is $HOME/.m2 of root
+    name: 'maven',
+    env: new Map([
+      ['MAVEN_HOME', '/usr/share/maven'],
+      ['MAVEN_CONFIG', '/root/.m2'],
+      ['JAVA_HOME', '/opt/java/openjdk'],
+      ['PATH', '/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+    ]),
+    workdir: null,
   },
 ];
 
@@ -69,6 +97,14 @@ export function imageRepositoryName(image: string): string {
 export function officialImage(image: string): OfficialImage | null {
   if (isWindowsImage(image)) return null;
   return BY_NAME.get(imageRepositoryName(image)) ?? null;
+}
+
+/** The account `user` (a name or a numeric uid, with an optional `:group`) of the official image `image`, or null when unknown. */
+export function imageAccount(image: string, user: string): ImageAccount | null {
+  const name = user.split(':')[0] ?? '';
+  if (name === 'root' || name === '0') return ROOT_ACCOUNT;
+  const accounts = officialImage(image)?.accounts ?? [];
+  return accounts.find((a) => a.name === name || String(a.uid) === name) ?? null;
 }
 
 const BY_NAME: ReadonlyMap<string, OfficialImage> = new Map(IMAGES.map((known) => [known.name, known]));

@@ -28,10 +28,11 @@ import { dirname } from 'node:path/posix';
 import type { Edit } from '../../src/engine/edits.js';
 import { runEnvironment, userIds } from '../../src/engine/env.js';
 import { addMounts, type Mount, mountsOf } from '../../src/engine/mounts.js';
-import { type Instruction, type ParsedDockerfile, perParse, type Stage, stageLineage } from '../../src/engine/parse.js';
+import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from '../../src/engine/parse.js';
 import { removeChainedCommandEdits, removeTokenEdits, type Span } from '../../src/engine/removal.js';
 import { instructionSnippet } from '../../src/engine/snippet.js';
 import { ResultBuilder, type Transform } from '../../src/engine/transform.js';
+import { existingCacheMountSpec } from '../../src/patterns/cache-mount.js';
 import { joinedByAnd, logicalBody, parseShell, runScript, type ShellCommand, type ShellWord } from '../../src/shell/shell.js';
 import {
   APT_CACHE_DIR,
@@ -323,10 +324,5 @@ function leftLists(doc: ParsedDockerfile, stage: Stage, run: Instruction): Instr
 
 /** An existing cache mount of the same directory anywhere in the file lends its options (`id=`). */
 function mountSpec(doc: ParsedDockerfile, target: string): string {
-  const existing = cacheMounts(doc).find((m) => m.target === target);
-  if (existing) return doc.source.text.slice(existing.flag.start, existing.flag.end).replace(/^--mount=/, '');
-  return `type=cache,target=${target},sharing=locked`;
+  return existingCacheMountSpec(doc, target) ?? `type=cache,target=${target},sharing=locked`;
 }
-
-const cacheMounts = perParse((doc): readonly Mount[] =>
-  doc.instructions.filter((i) => i.keyword === 'RUN').flatMap((i) => mountsOf(i)).filter((m) => m.type === 'cache'));

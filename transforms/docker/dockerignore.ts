@@ -9,20 +9,19 @@
  * (debug.ReadBuildInfo), no `!` rule that re-includes one of the entries on purpose.
  * Writes: the ignore file, created or appended, with `.git` and the usual editor and OS files.
  */
-import { type BuildContext, normalizePath } from '../../src/context/context.js';
-import { dockerignoreMatcher, ignoreRules } from '../../src/context/dockerignore.js';
-import { isDockerfileName } from '../../src/context/dockerfile-names.js';
+import type { BuildContext } from '../../src/context/context.js';
+import { ignoreRules } from '../../src/context/dockerignore.js';
 import { goSourceFiles } from '../../src/ecosystems/go/go-sources.js';
 import { copiesWholeContext, copySpec } from '../../src/engine/instructions.js';
-import { mountsOf } from '../../src/engine/mounts.js';
-import { type Instruction, type ParsedDockerfile, parseDockerfile } from '../../src/engine/parse.js';
+import type { ParsedDockerfile } from '../../src/engine/parse.js';
+import { ignoreEntries, type IgnoreEntry } from '../../src/patterns/ignore-entries.js';
 import { runScript } from '../../src/shell/shell.js';
 import { stageScripts } from '../../src/ecosystems/go/go.js';
 import { readGoRun, readMake } from '../../src/ecosystems/go/go-runs.js';
-import { ResultBuilder, type Transform, type TransformContext } from '../../src/engine/transform.js';
+import { ResultBuilder, type Transform } from '../../src/engine/transform.js';
 
 /** Each entry with a path it must exclude (to tell whether the file already covers it). */
-const ENTRIES: readonly { pattern: string; probe: string }[] = [
+const ENTRIES: readonly IgnoreEntry[] = [
   { pattern: '.git', probe: '.git/HEAD' },
   { pattern: '**/.idea', probe: 'sub/.idea/workspace.xml' },
   { pattern: '**/.vscode', probe: 'sub/.vscode/settings.json' },
@@ -58,39 +57,17 @@ export const dockerignore: Transform = {
         return spec !== null && copiesWholeContext(spec);
       });
     if (!wholeCopy) return out.result();
-    const rules = ignoreRules(context.build, context.dockerfilePath);
-    if (rules.ignores('.git/HEAD')) return out.result();
+    // the editor entries ride along with .git: a file that already excludes .git is left as it is
+    if (ignoreRules(context.build, context.dockerfilePath).ignores('.git/HEAD')) return out.result();
 
-    // What it checks.
-    if (rules.outside) return out.skip(wholeCopy, `the ignore file ${rules.file ?? ''} lies outside the build context; edit it by hand`), out.result();
-    const missing = ENTRIES.filter((e) => !rules.ignores(e.probe));
-    const file = rules.file ?? '.dockerignore';
-    const existing = context.build.readFile(file);
-    const reason =
-      reIncluded(existing, missing.map((e) => e.pattern)) ??
-      gitUser(doc, context.build) ??
-      excludedSource(doc, context, missing.map((e) => e.pattern)) ??
-      readsBuildInfo(context.build);
-    if (reason) return out.skip(wholeCopy, reason), out.result();
-
-    // What it writes.
-    const eol = existing?.includes('\r\n') ? '\r\n' : '\n';
-    const block = [HEADER, ...missing.map((e) => e.pattern)].join(eol) + eol;
-    const text = existing === null ? block : `${existing}${separator(existing, eol)}${block}`;
-    out.writeFile(wholeCopy, { path: file, text }, `${existing === null ? 'created' : 'appended to'} ${file}: ${missing.map((e) => e.pattern).join(' ')}`);
+    // What it checks, and what it writes.
+    const written = ignoreEntries(doc, context, ENTRIES, HEADER, () => gitUser(doc, context.build) ?? readsBuildInfo(context.build));
+    if (written === null) return out.result();
+    if ('reason' in written) return out.skip(wholeCopy, written.reason), out.result();
+    out.writeFile(wholeCopy, written.file, `${written.created ? 'created' : 'appended to'} ${written.file.path}: ${written.added.join(' ')}`);
     return out.result();
   },
 };
-
-/** A `!.git`-style exception in the existing file means the user wants that path in the context. */
-function reIncluded(existing: string | null, patterns: readonly string[]): string | null {
-  const exceptions = (existing ?? '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l.startsWith('!'));
-  for (const exception of exceptions) {
-    const path = normalizePath(exception.slice(1));
-    if (dockerignoreMatcher(patterns).ignores(path) || patterns.includes(path)) return `the ignore file re-includes ${path} with ${exception}`;
-  }
-  return null;
-}
 
 /**
  * A RUN that calls git needs .git in the context; scripts and drivers often do (version stamps). A
@@ -123,69 +100,6 @@ function gitUser(doc: ParsedDockerfile, build: BuildContext): string | null {
   return null;
 }
 
-/** A source that one of the Dockerfiles at the context root reads and the new rules would exclude. */
-function excludedSource(doc: ParsedDockerfile, context: TransformContext, patterns: readonly string[]): string | null {
-  let rules: ReturnType<typeof dockerignoreMatcher> | null = null;
-  const literals = patternLiterals(patterns);
-  const others = (context.build.list('') ?? [])
-    .filter((e) => !e.directory && isDockerfileName(e.name) && e.name !== context.dockerfilePath)
-    .map((e) => ({ name: e.name, text: context.build.readFile(e.name) }))
-    .filter((d): d is { name: string; text: string } => d.text !== null && mayMention(d.text, literals));
-  for (const { name, parsed } of [{ name: 'this Dockerfile', parsed: doc }, ...others.map((o) => ({ name: o.name, parsed: parseDockerfile(o.text) }))]) {
-    for (const source of sourcesOf(parsed)) {
-      const path = normalizePath(source.path);
-      // most paths (go.mod, ., src/) hold no pattern's literal: no need to build the matcher for them
-      if (path === '' || !holdsOneOf(path, literals)) continue;
-      rules ??= dockerignoreMatcher(patterns);
-      if (!(rules.ignores(path) || patterns.some((p) => path.startsWith(p)))) continue;
-      return `${name} reads ${source.path} (line ${source.instruction.line + 1}), which the new entries would exclude`;
-    }
-  }
-  return null;
-}
-
-/**
- * The literal part of each pattern's last segment (`.git`, `.swp` of `*.swp`), lower-cased: a path
- * the pattern matches holds it. An empty one (`*`) means any path may match.
- */
-function patternLiterals(patterns: readonly string[]): string[] {
-  return patterns.map((pattern) => {
-    const last = pattern.split('/').filter((part) => part !== '').at(-1) ?? '';
-    return last.split(/[*?[\]{}!\\]+/).reduce((a, b) => (b.length > a.length ? b : a), '').toLowerCase();
-  });
-}
-
-/**
- * Whether a Dockerfile's text may name a path the patterns of `literals` exclude, without parsing it
- * (a directory of Dockerfiles would otherwise parse each one for each fix). Comment lines, quotes,
- * escape characters and blanks can split a path as written, so they are taken out of the text first,
- * and a JSON `\u` escape could spell anything. The answer errs towards yes.
- */
-function mayMention(text: string, literals: readonly string[]): boolean {
-  // comment lines go first: inside a continuation Docker drops them, joining what was around them
-  return text.includes('\\u') || holdsOneOf(text.replace(/^[ \t]*#.*$/gm, '').replace(/["'`\\\s]/g, ''), literals);
-}
-
-/** Whether `text` holds, case-blind, one of `literals` (see patternLiterals). */
-function holdsOneOf(text: string, literals: readonly string[]): boolean {
-  const lower = text.toLowerCase();
-  return literals.some((literal) => literal === '' || lower.includes(literal));
-}
-
-function sourcesOf(doc: ParsedDockerfile): { path: string; instruction: Instruction }[] {
-  const sources: { path: string; instruction: Instruction }[] = [];
-  for (const instruction of doc.instructions) {
-    const spec = copySpec(instruction);
-    if (spec && spec.from === null) sources.push(...spec.sources.map((path) => ({ path, instruction })));
-    for (const mount of mountsOf(instruction)) {
-      const source = mount.flag.options.find((o) => o.name === 'source' || o.name === 'src')?.value;
-      const from = mount.flag.options.find((o) => o.name === 'from');
-      if (mount.type === 'bind' && !from) sources.push({ path: source ?? '.', instruction });
-    }
-  }
-  return sources;
-}
-
 /** Go ≥ 1.18 stamps the VCS revision from .git; code that reads it would see it vanish. */
 function readsBuildInfo(build: BuildContext): string | null {
   const files = goSourceFiles(build);
@@ -196,13 +110,4 @@ function readsBuildInfo(build: BuildContext): string | null {
     }
   }
   return null;
-}
-
-/**
- * What goes between an existing ignore file and the appended block: one blank line after its last
- * entry, none when the file is empty or holds only blank lines, or already ends with a blank line.
- */
-function separator(existing: string, eol: string): string {
-  if (/^\s*$/.test(existing) || /\n[ \t]*\r?\n$/.test(existing)) return '';
-  return existing.endsWith('\n') ? eol : `${eol}${eol}`;
 }

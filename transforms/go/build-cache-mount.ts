@@ -32,6 +32,7 @@ import { goSubcommand, type GoInvocation, invocationNeedsModule, isGolangImage }
 import { parseGoMod } from '../../src/ecosystems/go/gomod.js';
 import { helperImageDirs } from '../../src/images/helper-images.js';
 import { scriptCommands } from '../../src/shell/shell.js';
+import { existingCacheMountSpec, fileCacheMounts } from '../../src/patterns/cache-mount.js';
 
 /** Subcommands that compile or download, and so read or fill a cache. */
 const CACHING_SUBCOMMANDS = new Set(['build', 'install', 'test', 'vet', 'generate', 'run', 'list', 'get', 'tool', 'mod download', 'mod tidy', 'mod verify', 'mod vendor', 'mod graph', 'mod why']);
@@ -93,7 +94,8 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
     }
     const dirs = goCacheDirs(runEnvironment(doc, stage, run.instruction));
     if ('reason' in dirs) {
-      out.skip(run.instruction, dirs.reason);
+      // the author mounted Go's caches already: nothing is left to add, so nothing to report
+      if (!mountsGoCaches(run)) out.skip(run.instruction, dirs.reason);
       continue;
     }
     const mounts = mountsOf(run.instruction);
@@ -124,6 +126,15 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
     if (edits.length === 0) continue;
     out.change(run.instruction, edits, targets.length > 0 ? `added cache mounts for ${targets.join(' and ')}` : 'removed a go clean that emptied the cache mount');
   }
+}
+
+/**
+ * The RUN already has cache mounts that look like Go's module cache (`…/pkg/mod`) and, unless it only
+ * downloads, its build cache (`…/go-build`, or the `…/.cache` above it), wherever its stage keeps them.
+ */
+function mountsGoCaches(run: GoRun): boolean {
+  const targets = mountsOf(run.instruction).filter((m) => m.type === 'cache').map((m) => m.target);
+  return targets.some((t) => /\/pkg\/mod$/.test(t)) && (run.downloadOnly || targets.some((t) => /\/(go-build|\.cache)$/.test(t)));
 }
 
 /** A RUN that runs Go (directly, through wrappers, make or a script), or null. */
@@ -192,9 +203,10 @@ const familyVerdicts = new WeakMap<readonly Stage[], Map<string, string | null>>
 function mountSpec(doc: ParsedDockerfile, family: readonly Stage[], target: string, dirs: GoCacheDirs): string {
   const inFamily = (m: Mount) => family.some((s) => s.instructions.some((i) => i.start <= m.flag.start && m.flag.end <= i.end));
   // the same directory anywhere in the file, else a mount of the family above it (`target=/go/pkg`)
-  const existing = cacheMounts(doc).find((m) => m.target === target) ??
-    cacheMounts(doc).find((m) => inFamily(m) && target.startsWith(`${m.target === '/' ? '' : m.target}/`));
-  if (existing) return doc.source.text.slice(existing.flag.start, existing.flag.end).replace(/^--mount=/, '');
+  const same = existingCacheMountSpec(doc, target);
+  if (same !== null) return same;
+  const above = fileCacheMounts(doc).find((m) => inFamily(m) && target.startsWith(`${m.target === '/' ? '' : m.target}/`));
+  if (above) return doc.source.text.slice(above.flag.start, above.flag.end).replace(/^--mount=/, '');
   return ['type=cache', `target=${target}`, dirs.ownerOptions].filter(Boolean).join(',');
 }
 
@@ -377,6 +389,3 @@ function cacheWipes(doc: ParsedDockerfile, run: GoRun): { edits: Edit[]; skip?: 
   return { edits };
 }
 
-/** The cache mounts of every RUN of a parse, in order, read once (mountSpec asks per RUN). */
-const cacheMounts = perParse((doc): readonly Mount[] =>
-  doc.instructions.filter((i) => i.keyword === 'RUN').flatMap((i) => mountsOf(i)).filter((m) => m.type === 'cache'));

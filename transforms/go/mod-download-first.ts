@@ -22,7 +22,7 @@ import { instructionSnippet } from '../../src/engine/snippet.js';
 import { parseGoMod, parseGoWork } from '../../src/ecosystems/go/gomod.js';
 import { goCommandDir, goCommandEnv } from '../../src/ecosystems/go/go-binary.js';
 import { gopathModeReason } from '../../src/ecosystems/go/go-toolchain.js';
-import { copiesFile, copiesWholeContext, copyDestinationDir, copySpec, declaredNames, effectiveWorkdir, resolvePath } from '../../src/engine/instructions.js';
+import { copiesFile, copyDestinationDir, copySpec, declaredNames, effectiveWorkdir, resolvePath } from '../../src/engine/instructions.js';
 import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from '../../src/engine/parse.js';
 import type { Edit } from '../../src/engine/edits.js';
 import { lineOf } from '../../src/engine/source.js';
@@ -31,22 +31,14 @@ import { moveAbove, pasteAbove } from '../../src/engine/moves.js';
 import { removeChainedCommandEdits } from '../../src/engine/removal.js';
 import { indentOf, instructionBlock, keyword } from '../../src/engine/style.js';
 import { ResultBuilder, type Transform, type TransformContext } from '../../src/engine/transform.js';
+import { CARRIED_COPY_FLAGS, directoryForm, FILE_COMMANDS, insideContext, unusableDestination, wholeContextCopy } from '../../src/patterns/manifest-first.js';
 
-const CARRIED_COPY_FLAGS = new Set(['chown', 'chmod', 'link']);
 /** Variables that change where or how modules are fetched; the download must see the same values. */
 const DOWNLOAD_ENV = /^(GO\w*|GIT_\w+|SSH_\w+|HOME|PATH|NETRC|https?_proxy|no_proxy|all_proxy)$/i;
 /** Go variables that only shape compilation (target, cache, runtime), never module fetching. */
 const BUILD_ONLY_GO_ENV = /^(GOOS|GOARCH|GOARM|GOAMD64|GO386|GOMIPS|GOMIPS64|GOPPC64|GORISCV64|GOWASM|GOCACHE|GOEXPERIMENT|GOGC|GODEBUG|GOMAXPROCS|GOTRACEBACK)$/;
 /** Commands that may precede `go` in a RUN without preparing anything the download needs. */
 const HARMLESS_BEFORE_GO = new Set(['cd', 'set', 'echo', 'true', 'ls', 'pwd', 'mkdir', 'go']);
-/**
- * Commands that only test, create, copy, edit or delete files: between the source COPY and the Go
- * build they change the download only through the files they name (see FETCH_FILES).
- */
-const FILE_COMMANDS = new Set([
-  'cp', 'mv', 'rm', 'mkdir', 'rmdir', 'ln', 'chmod', 'chown', 'chgrp', 'touch', 'sed', 'cat', 'ls', 'echo', 'printf',
-  'test', '[', '[[', 'true', 'false', ':', 'cd', 'pwd', 'set', 'head', 'tail', 'grep', 'sort', 'wc', 'tr', 'cut', 'basename', 'dirname', 'date', 'sleep',
-]);
 /** Files and settings that decide what `go mod download` fetches and how: a RUN naming one might change them. */
 const FETCH_FILES = /go\.(mod|sum|work)|\*\.(mod|sum)|\bvendor\b|netrc|gitconfig|\.ssh\b|\.config\/go|\bGO[A-Z]+\b|\bGIT_|proxy|ca-cert|ssl/i;
 /** Instructions that cannot change what `go mod download` does when they sit between COPY and download. */
@@ -77,7 +69,7 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
   // What it looks for: the first Go command that reads the module, and a whole-context copy before it.
   const { scripts, goCommands } = stageScripts(doc, stage);
   const firstGo = goCommands.find(needsModule);
-  const sourceCopy = stage.instructions.find((i) => isWholeContextCopy(i) && (!firstGo || i.start < firstGo.instruction.start));
+  const sourceCopy = wholeContextCopy(stage, firstGo?.instruction.start);
   if (!sourceCopy) return;
   // Go run through make, a script or a wrapper (`exec go build`) counts as the first Go command too
   const indirectGo = stage.instructions.find((i) => {
@@ -175,14 +167,6 @@ function gopathModeOf(doc: ParsedDockerfile, stage: Stage, go: GoCommand, contex
   return gopathModeReason(doc, stage, go.instruction, dir, context.build.readFile('go.mod'), go111module);
 }
 
-/** Why a COPY destination cannot be reused in a generated shell-form COPY and `cd`, or null. */
-function unusableDestination(dest: string): string | null {
-  if (dest.includes('$')) return `the COPY destination ${dest} uses a variable`;
-  if (/[\\]|^[A-Za-z]:/.test(dest)) return `the COPY destination ${dest} is a Windows path`;
-  if (/[\s"'`]/.test(dest)) return `the COPY destination ${JSON.stringify(dest)} has blanks or quotes`;
-  return null;
-}
-
 /** A COPY --from into the module cache: the stage's modules come from another stage or image. */
 function modulesCopiedIn(doc: ParsedDockerfile, stage: Stage, before: Instruction): Instruction | null {
   for (const s of stageLineage(doc, stage)) {
@@ -213,11 +197,6 @@ function goRunFetchSetting(doc: ParsedDockerfile, stage: Stage, scripts: StageSc
     if (before) return `the Go RUN on line ${line} runs ${before.words[0]?.value ?? 'something'} before go, which the download might need`;
   }
   return null;
-}
-
-function isWholeContextCopy(instruction: Instruction): boolean {
-  const spec = copySpec(instruction);
-  return spec !== null && copiesWholeContext(spec);
 }
 
 /** An earlier COPY of go.mod in this stage or a stage it is built FROM: already split. */
@@ -301,20 +280,6 @@ function manifestPlan(context: TransformContext): { copies: ManifestCopy[]; requ
   const root = copies.find((c) => c.dir === '');
   const ordered = [{ dir: '', files: [...rootFiles, ...(root?.files ?? [])] }, ...copies.filter((c) => c.dir !== '')];
   return { copies: ordered.filter((c) => c.files.length > 0), requires };
-}
-
-/** A context-relative directory, or null when the path leaves the context (`../x`, `/abs`). */
-function insideContext(path: string): string | null {
-  if (/^[/\\]|^[A-Za-z]:/.test(path)) return null;
-  const parts: string[] = [];
-  for (const part of path.split(/[/\\]/)) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (parts.length === 0) return null;
-      parts.pop();
-    } else parts.push(part);
-  }
-  return parts.join('/');
 }
 
 /**
@@ -440,12 +405,6 @@ function chainedDownload(
 function inStrictChain(doc: ParsedDockerfile, scripts: StageScripts['scripts'], download: GoCommand): boolean {
   const commands = scripts.get(download.instruction)?.commands ?? [];
   return commands.every((c, i) => c.words[0]?.value !== 'cd' && (i === 0 || joinedByAnd(doc, commands[i - 1]!.end, c.start)));
-}
-
-/** A COPY of several files needs a destination ending in `/`. */
-function directoryForm(dest: string): string {
-  if (dest === '.' || dest === './') return './';
-  return dest.endsWith('/') ? dest : `${dest}/`;
 }
 
 /**
