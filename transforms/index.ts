@@ -3,7 +3,8 @@
  * previous one's output, so the order is a design decision:
  * 1. environment clean-up first (gopath-env, vendor-mode), because it changes what later ones see;
  * 2. moves next: hoisting independent RUNs above the source COPY lets mod-download-first apply in the
- *    same pass, and unrelated COPYs move out of the way after it;
+ *    same pass, and unrelated COPYs move out of the way after it; node/manifest-first sits beside
+ *    mod-download-first (same shape: manifests and install above the source COPY);
  * 3. then edits inside `go build` (flags, CGO_ENABLED, cross-compilation);
  * 4. cache mounts: they decorate every Go RUN, including the ones inserted above, and every apt-get
  *    install once the moves have put it where it stays;
@@ -23,12 +24,14 @@ import { staticBinaryForMinimalFinal } from './go/static-binary-for-minimal-fina
 import { stripSymbols } from './go/strip-symbols.js';
 import { trimpath } from './go/trimpath.js';
 import { vendorMode } from './go/vendor-mode.js';
+import { nodeManifestFirst } from './node/manifest-first.js';
 
 export const transforms: readonly Transform[] = [
   gopathEnv,
   vendorMode,
   hoistIndependentRun,
   modDownloadFirst,
+  nodeManifestFirst,
   moveUnrelatedCopy,
   dropCacheDefeatingFlags,
   trimpath,

@@ -153,7 +153,10 @@ describe('lifecycle scripts', () => {
     ['npx only-allow pnpm', { files: [] }],
     ['node -e "console.log(1)"', { files: [] }],
     ['npm run gen', { files: ['gen.js'] }],
-    ['husky install', { reason: 'its "prepare" script runs husky, which reads .git' }],
+    ['husky install', { files: [], gitHooks: true }],
+    ['husky', { files: [], gitHooks: true }],
+    ['git config core.hooksPath .githooks', { reason: 'its "prepare" script runs git, which reads .git' }],
+    ['lefthook install', { reason: 'its "prepare" script runs lefthook, which reads .git' }],
     ['tsc -p .', { reason: 'its "prepare" script runs tsc, which may read project files' }],
     ['npm run missing', { reason: 'its "prepare" script runs "missing", which package.json does not define' }],
   ])('%s', (script, needs) => {

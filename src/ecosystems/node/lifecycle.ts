@@ -7,8 +7,11 @@
 import { scriptCommands } from '../../shell/shell.js';
 
 export type LifecycleNeeds =
-  /** Project paths (relative to the package) the scripts read; copying them is enough. */
-  | { readonly files: readonly string[] }
+  /**
+   * Project paths (relative to the package) the scripts read; copying them is enough. `gitHooks`: a
+   * hook installer (husky) runs, which does nothing and succeeds where there is no .git.
+   */
+  | { readonly files: readonly string[]; readonly gitHooks?: boolean }
   | { readonly reason: string };
 
 /** Commands that read nothing of the project (or only node_modules). */
@@ -19,24 +22,32 @@ const RUNNERS = /^(node|sh|bash|ts-node|tsx|bun|deno|zx|python3?)$/;
 /** The project files the `scripts` read, or why we cannot tell. `scripts` maps names to script text. */
 export function lifecycleNeeds(scripts: readonly { readonly name: string; readonly script: string }[], all: Readonly<Record<string, string>> = {}): LifecycleNeeds {
   const files: string[] = [];
+  let gitHooks = false;
   for (const { name, script } of scripts) {
     const needs = scriptNeeds(name, script, all, 0);
     if ('reason' in needs) return needs;
     files.push(...needs.files);
+    gitHooks ||= needs.gitHooks === true;
   }
-  return { files: [...new Set(files)] };
+  return gitHooks ? { files: [...new Set(files)], gitHooks } : { files: [...new Set(files)] };
 }
 
 function scriptNeeds(name: string, script: string, all: Readonly<Record<string, string>>, depth: number): LifecycleNeeds {
   const commands = scriptCommands(script);
   if (commands === null) return { reason: `its "${name}" script (${script}) is shell I cannot read` };
   const files: string[] = [];
+  let gitHooks = false;
   for (const command of commands) {
     let words = command.words;
     if ((words[0] ?? '') === 'npx' || (words[0] ?? '') === 'pnpx') words = words.slice(1).filter((w, i) => !(i === 0 && w.startsWith('-')));
     const cmd = (words[0] ?? '').replace(/^.*\//, '');
     const arg = words.slice(1).find((w) => !w.startsWith('-'));
     if (cmd === '' || HARMLESS.has(cmd)) continue;
+    if (cmd === 'husky' && (words[1] === undefined || words[1] === 'install')) {
+      // husky 8 and 9 return without error outside a git repository
+      gitHooks = true;
+      continue;
+    }
     if (cmd === 'husky' || cmd === 'git' || cmd === 'lefthook' || cmd === 'simple-git-hooks' || cmd === 'is-git-dirty') {
       return { reason: `its "${name}" script runs ${cmd}, which reads .git` };
     }
@@ -61,11 +72,12 @@ function scriptNeeds(name: string, script: string, all: Readonly<Record<string, 
       const inner = scriptNeeds(run, body, all, depth + 1);
       if ('reason' in inner) return inner;
       files.push(...inner.files);
+      gitHooks ||= inner.gitHooks === true;
       continue;
     }
     return { reason: `its "${name}" script runs ${cmd}, which may read project files` };
   }
-  return { files };
+  return gitHooks ? { files, gitHooks } : { files };
 }
 
 /** `npm run x`, `yarn x`, `yarn run x`, `pnpm x`, `pnpm run x`: the script it runs, or null. */
