@@ -6,7 +6,8 @@
  *    same pass, and unrelated COPYs move out of the way after it; node/manifest-first sits beside
  *    mod-download-first (same shape: manifests and install above the source COPY);
  * 3. then edits inside `go build` (flags, CGO_ENABLED, cross-compilation);
- * 4. cache mounts: they decorate every Go RUN, including the ones inserted above, and every apt-get
+ * 4. cache mounts: they decorate every Go RUN, including the ones inserted above, every npm/yarn/
+ *    pnpm/bun install (node/cache-mount, after node/manifest-first moved it) and every apt-get
  *    install once the moves have put it where it stays;
  * 5. the .dockerignore last: it writes a context file and leaves the Dockerfile alone.
  */
@@ -24,6 +25,7 @@ import { staticBinaryForMinimalFinal } from './go/static-binary-for-minimal-fina
 import { stripSymbols } from './go/strip-symbols.js';
 import { trimpath } from './go/trimpath.js';
 import { vendorMode } from './go/vendor-mode.js';
+import { nodeCacheMount } from './node/cache-mount.js';
 import { nodeManifestFirst } from './node/manifest-first.js';
 
 export const transforms: readonly Transform[] = [
@@ -39,6 +41,7 @@ export const transforms: readonly Transform[] = [
   staticBinaryForMinimalFinal,
   crossCompile,
   buildCacheMount,
+  nodeCacheMount,
   aptCacheMount,
   dockerignore,
 ];

@@ -12,6 +12,8 @@ import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Builder, builderChoices } from '../../bench/builder.js';
+import { nodeCacheMount } from '../../transforms/node/cache-mount.js';
+import { nodeManifestFirst } from '../../transforms/node/manifest-first.js';
 import { cachefix } from '../helpers/cli.js';
 import { describeWhen } from '../helpers/conditional.js';
 import { projectRoot, sharedDir } from '../helpers/paths.js';
@@ -38,7 +40,7 @@ const apps: App[] = [
   {
     manager: 'npm',
     dir: join(TOOLKIT, 'sample-node'),
-    rewrittenContains: ['WORKDIR /app\nCOPY package.json package-lock.json ./\nRUN --mount=type=cache,target=/root/.npm npm ci\nCOPY . .\n'],
+    rewrittenContains: ['WORKDIR /app\nCOPY package.json package-lock.json ./\nRUN --mount=type=cache,target=/root/.npm \\\n    npm ci\nCOPY . .\n'],
     install: /npm ci/,
     changeLockfile: (dir, unique) => {
       // the root's version is in package.json and twice in package-lock.json; npm ci wants them equal
@@ -51,14 +53,14 @@ const apps: App[] = [
   {
     manager: 'yarn',
     dir: join(projectRoot, 'examples', 'apps', 'node-yarn'),
-    rewrittenContains: ['WORKDIR /app\nCOPY package.json yarn.lock ./\nRUN --mount=type=cache,target=/usr/local/share/.cache/yarn yarn install --frozen-lockfile\nCOPY . .\n'],
+    rewrittenContains: ['WORKDIR /app\nCOPY package.json yarn.lock ./\nRUN --mount=type=cache,target=/usr/local/share/.cache/yarn,sharing=locked \\\n    yarn install --frozen-lockfile\nCOPY . .\n'],
     install: /yarn install/,
     changeLockfile: (dir, unique) => appendFileSync(join(dir, 'yarn.lock'), `# change ${unique}\n`),
   },
   {
     manager: 'pnpm',
     dir: join(projectRoot, 'examples', 'apps', 'node-pnpm'),
-    rewrittenContains: ['WORKDIR /app\nCOPY package.json pnpm-lock.yaml ./\nRUN --mount=type=cache,target=/root/.local/share/pnpm/store pnpm install --frozen-lockfile\nCOPY . .\n'],
+    rewrittenContains: ['WORKDIR /app\nCOPY package.json pnpm-lock.yaml ./\nRUN --mount=type=cache,target=/root/.local/share/pnpm/store \\\n    pnpm install --frozen-lockfile\nCOPY . .\n'],
     install: /pnpm install/,
     changeLockfile: (dir, unique) => appendFileSync(join(dir, 'pnpm-lock.yaml'), `# change ${unique}\n`),
     reusedLine: /reused 1, downloaded 0, added 1/,
@@ -100,8 +102,9 @@ for (const { name, builder, reason } of builderChoices()) {
       rmSync(join(dir, 'Dockerfile.fixed'), { force: true });
       rmSync(join(dir, 'Dockerfile.naive'));
       writeFileSync(join(dir, 'Dockerfile'), readFileSync(join(dir, 'Dockerfile.original')));
-      void cachefix;
-      writeFileSync(join(dir, 'Dockerfile'), 'FROM node:20\n' + app.rewrittenContains[0] + 'CMD ["node", "src/index.js"]\n');
+      const rewrite = cachefix(['--write', '--quiet', 'Dockerfile'], { cwd: dir });
+      expect(rewrite.status).toBe(0);
+      expect(rewrite.stderr).toBe(`Dockerfile:3 node/manifest-first: ${nodeManifestFirst.rationale}\nDockerfile:3 node/cache-mount: ${nodeCacheMount.rationale}\n`);
       const rewritten = readFileSync(join(dir, 'Dockerfile'), 'utf8');
       for (const text of app.rewrittenContains) expect(rewritten).toContain(text);
 

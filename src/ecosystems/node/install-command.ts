@@ -180,3 +180,37 @@ function bunInstall(args: readonly string[]): NodeInstall | null {
     filtered: optionValue(all, ['--filter']) !== null,
   };
 }
+
+/**
+ * The package manager whose download cache a command fills: any install, including one that adds
+ * packages or installs them globally (`npm i -g pnpm`, `yarn add x`, `pnpm add x`, `bun add x`).
+ */
+export function cacheUser(words: readonly string[]): PackageManager | null {
+  const project = nodeInstall(words);
+  if (project !== null) return project.manager;
+  const rest = unwrap(words);
+  const name = (rest[0] ?? '').replace(/^.*\//, '');
+  const flags = name === 'npm' ? NPM_VALUE_FLAGS : name === 'pnpm' ? PNPM_VALUE_FLAGS : name === 'bun' ? BUN_VALUE_FLAGS : YARN_VALUE_FLAGS;
+  const sub = splitAtSubcommand(rest.slice(1), flags).subcommand;
+  if (name === 'npm' && ['install', 'i', 'ci', 'add', 'in', 'isntall', 'update', 'up'].includes(sub ?? '')) return 'npm';
+  if ((name === 'yarn' || name === 'yarnpkg') && (sub === 'add' || sub === 'global' || sub === 'upgrade')) return 'yarn';
+  if (name === 'pnpm' && ['add', 'install', 'i', 'update', 'up', 'fetch'].includes(sub ?? '')) return 'pnpm';
+  if (name === 'bun' && ['add', 'install', 'i', 'a', 'update'].includes(sub ?? '')) return 'bun';
+  return null;
+}
+
+/** An option of the install that moves the cache (`npm ci --cache /tmp/c`, `yarn --cache-folder`, `pnpm --store-dir`), or null. */
+export function cacheOption(manager: PackageManager, words: readonly string[]): string | null {
+  const names = manager === 'npm' ? ['--cache'] : manager === 'yarn' ? ['--cache-folder'] : manager === 'pnpm' ? ['--store-dir'] : ['--cache-dir'];
+  return optionValue(words, names);
+}
+
+/** Commands that empty a manager's cache: with the cache mounted they would throw away what the mount keeps. */
+export function cleansNodeCache(words: readonly string[]): boolean {
+  const [tool, sub, action] = words;
+  if (tool === 'npm' && sub === 'cache' && action === 'clean') return true;
+  if (tool === 'yarn' && sub === 'cache' && action === 'clean') return true;
+  if (tool === 'pnpm' && sub === 'store' && action === 'prune') return true;
+  if (tool === 'bun' && sub === 'pm' && action === 'cache' && words[3] === 'rm') return true;
+  return false;
+}
