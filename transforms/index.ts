@@ -9,7 +9,8 @@
  * 4. cache mounts: they decorate every Go RUN, including the ones inserted above, every npm/yarn/
  *    pnpm/bun install (node/cache-mount, after node/manifest-first moved it) and every apt-get
  *    install once the moves have put it where it stays;
- * 5. the .dockerignore last: it writes a context file and leaves the Dockerfile alone.
+ * 5. the .dockerignore last: it writes a context file and leaves the Dockerfile alone (docker/ for Go
+ *    stages, then node/ for stages that install Node packages, each appending only what is missing).
  */
 import type { Transform } from '../src/engine/transform.js';
 import { aptCacheMount } from './docker/apt-cache-mount.js';
@@ -26,6 +27,7 @@ import { stripSymbols } from './go/strip-symbols.js';
 import { trimpath } from './go/trimpath.js';
 import { vendorMode } from './go/vendor-mode.js';
 import { nodeCacheMount } from './node/cache-mount.js';
+import { nodeDockerignore } from './node/dockerignore.js';
 import { nodeManifestFirst } from './node/manifest-first.js';
 
 export const transforms: readonly Transform[] = [
@@ -44,6 +46,7 @@ export const transforms: readonly Transform[] = [
   nodeCacheMount,
   aptCacheMount,
   dockerignore,
+  nodeDockerignore,
 ];
 
 export function transformById(id: string): Transform | undefined {
