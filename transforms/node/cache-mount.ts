@@ -112,7 +112,9 @@ function cacheOf(
   env.delete('HOME'); // the home comes with the user (runUser already read an ENV HOME)
   const pkgText = build.readFile(join(project, 'package.json'));
   const pkg = pkgText === null ? null : readPackageJson(pkgText);
-  if (manager === 'yarn' && projectManager(build, project, 'yarn', pkg?.packageManager ?? null).berry) {
+  // --immutable and --immutable-cache exist only in Yarn 2+: the command says Berry when the context does not
+  const berryFlag = words.some((w) => /^--(immutable|immutable-cache|check-cache)$/.test(w));
+  if (manager === 'yarn' && (berryFlag || projectManager(build, project, 'yarn', pkg?.packageManager ?? null).berry)) {
     if (projectManager(build, project, 'yarn', pkg?.packageManager ?? null).zeroInstalls) {
       return { reason: "Yarn zero-installs: the project carries its packages in .yarn/cache, which the install and the image read; it gets no cache mount" };
     }

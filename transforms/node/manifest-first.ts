@@ -22,7 +22,7 @@
 import { normalizePath } from '../../src/context/context.js';
 import { type InstallInRun, installsInRun } from '../../src/ecosystems/node/install-runs.js';
 import { projectInputs } from '../../src/ecosystems/node/project-inputs.js';
-import { copySpec } from '../../src/engine/instructions.js';
+import { copySpec, effectiveWorkdir, resolvePath } from '../../src/engine/instructions.js';
 import type { Instruction, ParsedDockerfile, Stage } from '../../src/engine/parse.js';
 import { instructionSnippet } from '../../src/engine/snippet.js';
 import { ResultBuilder, type Transform, type TransformContext } from '../../src/engine/transform.js';
@@ -70,7 +70,7 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
   // What it checks: the project's manifests, and what the install reads besides them.
   const manifest = dir === '' ? 'package.json' : `${dir}/package.json`;
   const state = contextFile(context, manifest);
-  if (state === 'absent') return out.skip(sourceCopy, `no ${manifest} in the build context for ${commandText(doc, install)}`);
+  if (state === 'absent') return out.skip(run, missingManifest(doc, stage, run, install, dir, context));
   if (state === 'ignored') return out.skip(sourceCopy, `.dockerignore excludes ${manifest}`);
   if (install.install.filtered) return out.skip(run, `${commandText(doc, install)} installs selected workspaces only; copy their manifests by hand`);
   const prefix = install.install.dir === null ? '' : insideContext(install.install.dir);
@@ -95,6 +95,18 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
   if ('reason' in result) return out.skip(run, result.reason);
   const note = inputs.locked ? '' : `; no lockfile: every build resolves the versions again, so the install is not reproducible (commit a lockfile)`;
   out.change(sourceCopy, result.edits, `${result.detail}${note}`);
+}
+
+/** Why there is no package.json where the COPY puts the project: the install may run in a directory below it. */
+function missingManifest(doc: ParsedDockerfile, stage: Stage, run: Instruction, install: InstallInRun, dir: string, context: TransformContext): string {
+  const workdir = effectiveWorkdir(doc, stage, run);
+  const where = install.cd === null ? workdir : resolvePath(workdir, install.cd);
+  const below = where === null ? null : where.split('/').filter(Boolean).at(-1) ?? null;
+  const candidate = below === null ? null : dir === '' ? below : `${dir}/${below}`;
+  if (candidate !== null && context.build.exists(`${candidate}/package.json`)) {
+    return `${commandText(doc, install)} runs in ${where ?? ''}, below where the source COPY puts the context; copy ${candidate}/package.json and the lockfile to it by hand`;
+  }
+  return `no ${dir === '' ? 'package.json' : `${dir}/package.json`} in the build context for ${commandText(doc, install)}`;
 }
 
 /** The whole-context COPY, or a COPY of the one directory that holds package.json, before `run`; with that directory. */

@@ -45,7 +45,10 @@ export function yarnMajor(packageManager: string | null, releases: readonly stri
 /** Berry's cache directory for a mount, or why there must be none. */
 export function berryCacheDir(settings: BerrySettings, major: number | null, home: string, env: ReadonlyMap<string, string | null>): { dir: string } | { reason: string } {
   const nodeLinker = env.get('YARN_NODE_LINKER') ?? settings.nodeLinker ?? 'pnp';
-  if (nodeLinker !== 'node-modules') return { reason: `Yarn Plug'n'Play (nodeLinker: ${nodeLinker}) loads packages from Yarn's cache at run time; a cache mount would hide them from the image` };
+  if (nodeLinker !== 'node-modules') {
+    const why = settings.nodeLinker === null && !env.has('YARN_NODE_LINKER') ? "Yarn 2+ uses Plug'n'Play unless .yarnrc.yml sets nodeLinker: node-modules, and" : `Yarn Plug'n'Play (nodeLinker: ${nodeLinker})`;
+    return { reason: `${why} loads packages from Yarn's cache at run time; a cache mount would hide them from the image` };
+  }
   if (settings.cacheFolder !== null || env.has('YARN_CACHE_FOLDER')) return { reason: 'cacheFolder puts Yarn\'s cache at a place of its own; mount it by hand' };
   const global = env.get('YARN_ENABLE_GLOBAL_CACHE') ?? settings.enableGlobalCache;
   const globalCache = global === true || global === 'true' || global === '1' || (global === null || global === undefined ? major !== null && major >= 4 : false);
