@@ -5,7 +5,8 @@
  * 2. moves next: hoisting independent RUNs above the source COPY lets mod-download-first apply in the
  *    same pass, and unrelated COPYs move out of the way after it; node/manifest-first sits beside
  *    mod-download-first (same shape: manifests and install above the source COPY);
- * 3. then edits inside `go build` (flags, CGO_ENABLED, cross-compilation);
+ * 3. then edits inside `go build` (flags, CGO_ENABLED, cross-compilation) and inside the Node
+ *    install (node/frozen-lockfile, once manifest-first has put the lockfile COPY before it);
  * 4. cache mounts: they decorate every Go RUN, including the ones inserted above, every npm/yarn/
  *    pnpm/bun install (node/cache-mount, after node/manifest-first moved it) and every apt-get
  *    install once the moves have put it where it stays;
@@ -28,6 +29,7 @@ import { trimpath } from './go/trimpath.js';
 import { vendorMode } from './go/vendor-mode.js';
 import { nodeCacheMount } from './node/cache-mount.js';
 import { nodeDockerignore } from './node/dockerignore.js';
+import { nodeFrozenLockfile } from './node/frozen-lockfile.js';
 import { nodeManifestFirst } from './node/manifest-first.js';
 
 export const transforms: readonly Transform[] = [
@@ -37,6 +39,7 @@ export const transforms: readonly Transform[] = [
   modDownloadFirst,
   nodeManifestFirst,
   moveUnrelatedCopy,
+  nodeFrozenLockfile,
   dropCacheDefeatingFlags,
   trimpath,
   stripSymbols,

@@ -21,15 +21,14 @@ import { cacheDir } from '../../src/ecosystems/node/caches.js';
 import { cacheOption, cacheUser, cleansNodeCache, type PackageManager } from '../../src/ecosystems/node/install-command.js';
 import { readPackageJson } from '../../src/ecosystems/node/package-json.js';
 import { join, projectManager } from '../../src/ecosystems/node/package-manager.js';
+import { installProjectDir } from '../../src/ecosystems/node/project-dir.js';
 import { readPnpmWorkspace } from '../../src/ecosystems/node/pnpm-workspace.js';
 import { berryCacheDir, readYarnrcYml, yarnMajor } from '../../src/ecosystems/node/yarn-berry.js';
 import { runEnvironment } from '../../src/engine/env.js';
-import { copySpec } from '../../src/engine/instructions.js';
 import type { Instruction, ParsedDockerfile, Stage } from '../../src/engine/parse.js';
 import { instructionSnippet } from '../../src/engine/snippet.js';
 import { ResultBuilder, type Transform } from '../../src/engine/transform.js';
 import { type CacheTarget, cacheMounts, laterReads, removeCommands, type RunUser, runUser } from '../../src/patterns/cache-mount.js';
-import { insideContext } from '../../src/patterns/manifest-first.js';
 import { runScript, type ShellCommand } from '../../src/shell/shell.js';
 
 export const nodeCacheMount: Transform = {
@@ -68,7 +67,7 @@ function mountRun(doc: ParsedDockerfile, stage: Stage, run: Instruction, build: 
   // What it checks: the user, and each manager's cache directory for that user.
   const user = runUser(doc, stage, run);
   if ('reason' in user) return out.skip(run, `cannot mount the package cache: ${user.reason}`);
-  const project = projectDir(doc, stage, run, build);
+  const project = installProjectDir(doc, stage, run, build);
   const targets: CacheTarget[] = [];
   for (const { command, manager } of installs) {
     const dir = cacheOf(doc, stage, run, build, project, user, manager, command);
@@ -134,20 +133,4 @@ function cacheOf(
     pnpmStoreDir: workspace === null ? null : (readPnpmWorkspace(workspace)?.storeDir ?? null),
   });
   return 'reason' in dir ? dir : { dir: dir.dir, berry: false };
-}
-
-/** The context directory of the project the RUN installs: where the last COPY before it took package.json (or the whole project) from. */
-function projectDir(doc: ParsedDockerfile, stage: Stage, run: Instruction, build: BuildContext): string {
-  const before = stage.instructions.filter((i) => i.start < run.start).reverse();
-  for (const i of before) {
-    const spec = copySpec(i);
-    if (!spec || spec.from !== null) continue;
-    for (const source of spec.sources) {
-      const path = insideContext(source);
-      if (path === null) continue;
-      if (/(^|\/)package\.json$/.test(path)) return path.replace(/\/?package\.json$/, '');
-      if (path === '' || build.exists(join(path, 'package.json'))) return path;
-    }
-  }
-  return '';
 }
