@@ -8,7 +8,8 @@
  * 3. then edits inside `go build` (flags, CGO_ENABLED, cross-compilation) and inside the Node
  *    install (node/frozen-lockfile, once manifest-first has put the lockfile COPY before it);
  * 4. cache mounts: they decorate every Go RUN, including the ones inserted above, every npm/yarn/
- *    pnpm/bun install (node/cache-mount, after node/manifest-first moved it) and every apt-get
+ *    pnpm/bun install (node/cache-mount, after node/manifest-first moved it), every next build
+ *    (node/framework-build-cache) and every apt-get
  *    install once the moves have put it where it stays;
  * 5. the .dockerignore last: it writes a context file and leaves the Dockerfile alone (docker/ for Go
  *    stages, then node/ for stages that install Node packages, each appending only what is missing).
@@ -29,6 +30,7 @@ import { trimpath } from './go/trimpath.js';
 import { vendorMode } from './go/vendor-mode.js';
 import { nodeCacheMount } from './node/cache-mount.js';
 import { nodeDockerignore } from './node/dockerignore.js';
+import { nodeFrameworkBuildCache } from './node/framework-build-cache.js';
 import { nodeFrozenLockfile } from './node/frozen-lockfile.js';
 import { nodeManifestFirst } from './node/manifest-first.js';
 
@@ -47,6 +49,7 @@ export const transforms: readonly Transform[] = [
   crossCompile,
   buildCacheMount,
   nodeCacheMount,
+  nodeFrameworkBuildCache,
   aptCacheMount,
   dockerignore,
   nodeDockerignore,

@@ -38,7 +38,7 @@ export const nodeCacheMount: Transform = {
   safety: 'safe',
   usesMounts: true,
   preconditions: [
-    "the RUN's user is known (root, the node image's node account, a useradd -u, or a numeric USER with ENV HOME); a non-root user gets uid/gid on the mount",
+    "the RUN's user is known (root, the node image's node account, a useradd -u, or a numeric USER with ENV HOME); a non-root user gets uid/gid on the mount, and only for a cache directly in its home (BuildKit creates missing parents owned by root)",
     'the cache directory resolves to an absolute path (environment, .npmrc, .yarnrc, pnpm-workspace.yaml, command options)',
     "Yarn Berry only with nodeLinker: node-modules and a global cache (Plug'n'Play and zero-installs need their cache in the image)",
     'no later instruction reads the cache directory; a cache clean in the RUN can be removed from its && chain',
@@ -72,6 +72,11 @@ function mountRun(doc: ParsedDockerfile, stage: Stage, run: Instruction, build: 
   for (const { command, manager } of installs) {
     const dir = cacheOf(doc, stage, run, build, project, user, manager, command);
     if ('reason' in dir) return out.skip(run, dir.reason);
+    // BuildKit creates a missing parent of a mount target owned by root: the user could not write beside the cache
+    const parent = dir.dir.slice(0, dir.dir.lastIndexOf('/')) || '/';
+    if (user.uid !== 0 && parent !== user.home.replace(/(.)\/+$/, '$1')) {
+      return out.skip(run, `USER ${user.name} is not root and ${dir.dir} is not directly in its home ${user.home}: BuildKit would create ${parent} owned by root`);
+    }
     const reader = laterReads(doc, stage, run, dir.dir);
     if (reader) return out.skip(run, `${instructionSnippet(doc, reader)} reads ${dir.dir}, which a cache mount would leave empty in the image`);
     if (!targets.some((t) => t.target === dir.dir)) targets.push(manager === 'yarn' && !dir.berry ? { target: dir.dir, sharing: 'locked' } : { target: dir.dir });
