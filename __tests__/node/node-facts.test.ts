@@ -82,7 +82,10 @@ describe('package.json', () => {
       ],
       packageManager: 'pnpm@9.15.0+sha512.abc',
       patchFiles: ['patches/x@1.0.0.patch'],
+      hasBin: false,
     });
+    expect(readPackageJson('{"bin":{"x":"cli.js"}}')?.hasBin).toBe(true);
+    expect(readPackageJson('{"bin":"cli.js"}')?.hasBin).toBe(true);
   });
 
   test('an array of workspaces, and text that is not a package.json', () => {

@@ -18,6 +18,8 @@ export interface PackageJson {
   readonly packageManager: string | null;
   /** Files of patches an install applies: pnpm's `patchedDependencies`, Yarn's `patch:` protocol. */
   readonly patchFiles: readonly string[];
+  /** It declares executables (`bin`, `directories.bin`): an install links them from other packages of a workspace. */
+  readonly hasBin: boolean;
 }
 
 /** The scripts npm, Yarn classic, pnpm and bun run during a project install. */
@@ -53,6 +55,7 @@ export function readPackageJson(text: string): PackageJson | null {
     localDependencies: localDependencies(data),
     packageManager: typeof data['packageManager'] === 'string' ? data['packageManager'] : null,
     patchFiles: patchFiles(data),
+    hasBin: hasBin(data),
   };
 }
 
@@ -108,4 +111,12 @@ function patchFiles(data: { [key: string]: Json }): string[] {
     }
   }
   return files;
+}
+
+function hasBin(data: { [key: string]: Json }): boolean {
+  const bin = data['bin'];
+  if (typeof bin === 'string' && bin.trim() !== '') return true;
+  if (isObject(bin) && Object.keys(bin).length > 0) return true;
+  const directories = data['directories'];
+  return isObject(directories) && typeof directories['bin'] === 'string';
 }

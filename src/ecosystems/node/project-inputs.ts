@@ -70,6 +70,8 @@ export function projectInputs(context: BuildContext, dir: string, install: NodeI
     const wsText = context.readFile(join(w, 'package.json'));
     const wsPkg = wsText === null ? null : readPackageJson(wsText);
     if (wsPkg === null) return { reason: `the workspace manifest ${join(w, 'package.json')} is not a JSON object` };
+    // the install links a workspace's executables into node_modules/.bin and makes them executable: they must exist
+    if (wsPkg.hasBin) return { reason: `the workspace ${w} declares bin executables, which the install links before the sources are copied` };
     packages.push({ dir: w, pkg: wsPkg });
   }
 
