@@ -11,7 +11,9 @@ const transformFiles = (dir: string): string[] =>
   readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) return transformFiles(path);
-    return name.endsWith('.ts') && path !== join(transformsDir, 'index.ts') ? [relative(transformsDir, path).replace(/\.ts$/, '')] : [];
+    // index.ts lists the transforms, ecosystems.ts the ecosystems the neutral ones ask
+    const registries = [join(transformsDir, 'index.ts'), join(transformsDir, 'ecosystems.ts')];
+    return name.endsWith('.ts') && !registries.includes(path) ? [relative(transformsDir, path).replace(/\.ts$/, '')] : [];
   });
 
 describe('registry', () => {

@@ -8,6 +8,7 @@ import { transforms as registry } from '../transforms/index.js';
 import { type BuildContext, memoryContext } from './context/context.js';
 import { type FixResult, fixText as fixWith } from './engine/fixer.js';
 import { plainPainter, run, type RunResult } from './driver/run.js';
+import { acceptedIds } from './engine/ids.js';
 import { selectTransforms } from './engine/select.js';
 import type { Transform } from './engine/transform.js';
 
@@ -36,7 +37,7 @@ export function fixText(text: string, options: FixTextOptions = {}): FixResult {
     transforms: options.transforms ?? chosen(options),
     context: options.context ?? memoryContext({}),
     dockerfilePath: options.dockerfilePath ?? null,
-    knownTransformIds: registry.map((t) => t.id),
+    knownTransformIds: acceptedIds(registry),
   });
 }
 
@@ -57,7 +58,7 @@ export async function fixFiles(paths: readonly string[], options: FixFilesOption
       paths,
       mode: options.write === true ? 'write' : 'diff',
       transforms: chosen(options),
-      knownTransformIds: registry.map((t) => t.id),
+      knownTransformIds: acceptedIds(registry),
       cwd: options.cwd ?? process.cwd(),
       quiet: true,
       ...(options.context !== undefined ? { context: options.context } : {}),

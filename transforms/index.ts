@@ -2,9 +2,10 @@
  * The registry: every transform, in the order the driver applies them. Each transform sees the
  * previous one's output, so the order is a design decision:
  * 1. environment clean-up first (gopath-env, vendor-mode), because it changes what later ones see;
- * 2. moves next: hoisting independent RUNs above the source COPY lets mod-download-first apply in the
- *    same pass, and unrelated COPYs move out of the way after it; node/manifest-first sits beside
- *    mod-download-first (same shape: manifests and install above the source COPY);
+ * 2. moves next: hoisting independent RUNs above the source COPY (in any ecosystem's stage) lets
+ *    mod-download-first apply in the same pass, and unrelated COPYs move out of the way after it;
+ *    node/manifest-first sits beside mod-download-first (same shape: manifests and install above
+ *    the source COPY);
  * 3. then edits inside `go build` (flags, CGO_ENABLED, cross-compilation) and inside the Node
  *    install (node/frozen-lockfile, once manifest-first has put the lockfile COPY before it);
  * 4. cache mounts: they decorate every Go RUN, including the ones inserted above, every npm/yarn/
@@ -17,13 +18,13 @@
 import type { Transform } from '../src/engine/transform.js';
 import { aptCacheMount } from './docker/apt-cache-mount.js';
 import { dockerignore } from './docker/dockerignore.js';
+import { hoistIndependentRun } from './docker/hoist-independent-run.js';
+import { moveUnrelatedCopy } from './docker/move-unrelated-copy.js';
 import { buildCacheMount } from './go/build-cache-mount.js';
 import { crossCompile } from './go/cross-compile.js';
 import { dropCacheDefeatingFlags } from './go/drop-cache-defeating-flags.js';
 import { gopathEnv } from './go/gopath-env.js';
-import { hoistIndependentRun } from './go/hoist-independent-run.js';
 import { modDownloadFirst } from './go/mod-download-first.js';
-import { moveUnrelatedCopy } from './go/move-unrelated-copy.js';
 import { staticBinaryForMinimalFinal } from './go/static-binary-for-minimal-final.js';
 import { stripSymbols } from './go/strip-symbols.js';
 import { trimpath } from './go/trimpath.js';

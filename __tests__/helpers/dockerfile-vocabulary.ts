@@ -77,7 +77,7 @@ const user: Spec = fc.constantFrom('1000', '65532:65532', 'app', 'nonroot:nonroo
 export const workdir: Spec = fc.constantFrom('/app', '/src', '/go/src/github.com/acme/app', 'app', '/workspace', '$GOPATH/src/app', '/build/ü')
   .map((dir) => spec('WORKDIR', [], [dir]));
 
-/** RUNs that read no source file: what go/hoist-independent-run moves. */
+/** RUNs that read no source file: what docker/hoist-independent-run moves. */
 const independentCommand = fc.constantFrom(
   words('apt-get update'), words('apt-get install -y --no-install-recommends git ca-certificates'), words('apt-get install -y gcc libc6-dev'),
   words('apk add --no-cache git'), words('apk add --no-cache gcc musl-dev'), words('apk add --no-cache build-base'), words('adduser -D -u 1000 app'),
@@ -233,7 +233,7 @@ export const sourceCopy: Spec = fc
   })
   .map(({ keyword, flags, src, dest, json }) => (json === 0 ? jsonSpec(keyword, flags, [src, dest], true) : spec(keyword, flags, [src, dest])));
 
-/** COPYs of files a Go build does not read: what go/move-unrelated-copy moves after the build. */
+/** COPYs of files a Go build does not read: what docker/move-unrelated-copy moves after the build. */
 export const unrelatedCopy: Spec = fc
   .record({ src: fc.constantFrom(['config.yaml'], ['.env'], ['static/'], ['templates', 'configs'], ['config/*.yaml'], ['README.md'], ['migrations']), dest: fc.constantFrom('./', '/app/config/', '.') })
   .map(({ src, dest }) => spec('COPY', [], [...src, dest]));

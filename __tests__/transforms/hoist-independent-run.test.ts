@@ -1,11 +1,11 @@
-/** Edge cases of go/hoist-independent-run that the examples do not show, and its composition with go/mod-download-first. */
+/** Edge cases of docker/hoist-independent-run (formerly go/hoist-independent-run) that the examples do not show, its composition with go/mod-download-first, and other ecosystems' stages. */
 import { describe, expect, test } from '@jest/globals';
 import { applyEdits } from '../../src/engine/edits.js';
 import { memoryContext } from '../../src/context/context.js';
 import { fixText } from '../../src/engine/fixer.js';
 import { moveAbove } from '../../src/engine/moves.js';
 import { parseDockerfile } from '../../src/engine/parse.js';
-import { hoistIndependentRun } from '../../transforms/go/hoist-independent-run.js';
+import { hoistIndependentRun } from '../../transforms/docker/hoist-independent-run.js';
 import { modDownloadFirst } from '../../transforms/go/mod-download-first.js';
 
 const MODULE = { 'go.mod': 'module example.com/app\n\ngo 1.19\n\nrequire example.com/dep v1.0.0\n', 'go.sum': '', 'main.go': 'package main\n\nfunc main() {}\n' };
@@ -101,5 +101,61 @@ describe('skips', () => {
   test('no Go command after the source COPY: not a Go build stage, nothing to say', () => {
     const input = 'FROM alpine:3.19\nCOPY . /app\nRUN apk add git\n';
     expect(fix(input)).toEqual({ output: input, skips: [], changes: [] });
+  });
+});
+
+describe('any ecosystem that installs or builds', () => {
+  const run = (dockerfile: string) => {
+    const result = fixText(dockerfile, { transforms: [hoistIndependentRun], context: memoryContext({ 'package.json': '{}', 'Cargo.toml': '', 'pom.xml': '<project/>' }) });
+    return { output: result.output, skips: result.skips.map((s) => `${s.line}: ${s.reason}`) };
+  };
+
+  test('a RUN set off by a blank line keeps it, below it, instead of leaving two blank lines behind', () => {
+    const input = 'FROM node:20-alpine\n\nWORKDIR /app\n\nCOPY . .\n\nRUN apk add --update python3 make g++\\\n   && rm -rf /var/cache/apk/*\n\nRUN apk add git\nRUN npm ci\n';
+    expect(run(input).output).toBe('FROM node:20-alpine\n\nWORKDIR /app\n\nRUN apk add --update python3 make g++\\\n   && rm -rf /var/cache/apk/*\n\nRUN apk add git\n\nCOPY . .\nRUN npm ci\n');
+    const crlf = 'FROM node:20\r\nWORKDIR /app\r\nCOPY . .\r\n\r\nRUN apt-get update\r\nRUN npm ci\r\n';
+    expect(run(crlf).output).toBe('FROM node:20\r\nWORKDIR /app\r\nRUN apt-get update\r\n\r\nCOPY . .\r\nRUN npm ci\r\n');
+  });
+
+  test('a stage that neither installs nor builds is left alone', () => {
+    const input = 'FROM debian:bookworm\nWORKDIR /srv\nCOPY . .\nRUN apt-get update && apt-get install -y nginx\nCMD ["nginx"]\n';
+    expect(run(input)).toEqual({ output: input, skips: [] });
+  });
+
+  test('Rust: apk add above COPY . . before cargo build', () => {
+    const input = 'FROM rust:1.79-alpine\nWORKDIR /src\nCOPY . .\nRUN apk add --no-cache musl-dev\nRUN cargo build --release\n';
+    expect(run(input).output).toBe('FROM rust:1.79-alpine\nWORKDIR /src\nRUN apk add --no-cache musl-dev\nCOPY . .\nRUN cargo build --release\n');
+  });
+
+  test('Java: useradd and mkdir of an absolute path above COPY . . before ./mvnw', () => {
+    const input = 'FROM eclipse-temurin:21-jdk\nWORKDIR /build\nCOPY . .\nRUN useradd -r app && mkdir -p /opt/app\nRUN ./mvnw -B package\n';
+    expect(run(input).output).toBe('FROM eclipse-temurin:21-jdk\nWORKDIR /build\nRUN useradd -r app && mkdir -p /opt/app\nCOPY . .\nRUN ./mvnw -B package\n');
+  });
+
+  test('Node: only what comes before the first install moves; a RUN after npm ci stays', () => {
+    const input = 'FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nRUN apt-get update && apt-get install -y curl\n';
+    expect(run(input)).toEqual({ output: input, skips: [] });
+  });
+
+  test('Node: the guards stay: an ENV the package manager reads, a WORKDIR, a USER', () => {
+    expect(run('FROM node:20\nWORKDIR /app\nCOPY . .\nENV DEBIAN_FRONTEND=noninteractive\nRUN apt-get update\nRUN npm ci\n').skips)
+      .toEqual(['5: the ENV DEBIAN_FRONTEND=noninteractive sets DEBIAN_FRONTEND, which apt-get may read']);
+    expect(run('FROM node:20\nCOPY . /app\nWORKDIR /app\nRUN apt-get update\nRUN npm ci\n').skips).toEqual(['4: moving it would cross the WORKDIR /app']);
+    expect(run('FROM node:20\nWORKDIR /app\nCOPY . .\nUSER node\nRUN mkdir -p /tmp/x\nRUN npm ci\n').skips).toEqual(['5: moving it would cross the USER node']);
+  });
+
+  test('Python: a RUN that reads a copied file stays, and blocks the ones after it', () => {
+    const input = 'FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN chmod +x ./entrypoint.sh\nRUN apt-get update\nRUN pip install -r requirements.txt\n';
+    expect(run(input)).toEqual({
+      output: input,
+      skips: ['4: chmod gets the relative path ./entrypoint.sh, which may be among the copied files', '5: the RUN chmod +x ./entrypoint.sh stays before it, and this RUN may depend on what it does'],
+    });
+  });
+
+  test('Python: above the manifest COPY only across nothing but a download; pip install -r is not crossed', () => {
+    const input = 'FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nRUN apt-get update\nRUN pip install .\n';
+    expect(run(input).output).toBe('FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nRUN apt-get update\nCOPY . .\nRUN pip install .\n');
+    const bare = 'FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt .\nCOPY . .\nRUN apt-get update\nRUN pip install .\n';
+    expect(run(bare).output).toBe('FROM python:3.12\nWORKDIR /app\nRUN apt-get update\nCOPY requirements.txt .\nCOPY . .\nRUN pip install .\n');
   });
 });

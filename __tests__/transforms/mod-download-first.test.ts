@@ -179,3 +179,11 @@ describe('a module that requires nothing', () => {
     });
   });
 });
+
+test('a stage that makes go.mod with go mod init is told so, not sent to look for another context', () => {
+  const dockerfile = 'FROM golang:1.22\nWORKDIR /app\nCOPY . .\nRUN go mod init example.com/app && go mod tidy\nRUN go build -o /app/server .\n';
+  const result = fixText(dockerfile, { transforms: [modDownloadFirst], context: memoryContext({ 'main.go': 'package main\n\nfunc main() {}\n', Dockerfile: dockerfile }) });
+  expect(result.skips.filter((s) => s.transform === 'go/mod-download-first').map((s) => s.reason)).toEqual([
+    'the Dockerfile makes go.mod itself ("RUN go mod init example.com/app && go mod tidy"), so there is none to copy before the sources',
+  ]);
+});

@@ -1,8 +1,8 @@
-/** Edge cases of go/move-unrelated-copy that the examples do not show. */
+/** Edge cases of docker/move-unrelated-copy (formerly go/move-unrelated-copy) that the examples do not show. */
 import { describe, expect, test } from '@jest/globals';
 import { memoryContext } from '../../src/context/context.js';
 import { fixText } from '../../src/engine/fixer.js';
-import { moveUnrelatedCopy } from '../../transforms/go/move-unrelated-copy.js';
+import { moveUnrelatedCopy } from '../../transforms/docker/move-unrelated-copy.js';
 
 const MODULE: Record<string, string> = {
   'go.mod': 'module example.com/app\n\ngo 1.19\n',

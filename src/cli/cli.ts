@@ -3,6 +3,7 @@ import { transforms as registry } from '../../transforms/index.js';
 import { type Mode, type Output, plainPainter, run } from '../driver/run.js';
 import { dirname, resolve } from 'node:path';
 import { type CliSelection, effectiveSettings, isExcluded, isIncluded, loadConfig } from './config.js';
+import { acceptedIds, idResolver } from '../engine/ids.js';
 import { selectTransforms, splitIds, UnknownTransformError } from '../engine/select.js';
 import { packageVersion } from '../driver/version.js';
 import { parseCommonArgs, STDIN_SENTINEL } from './cli-args.js';
@@ -48,9 +49,11 @@ export async function main(rawArgv: readonly string[], terminal: Terminal): Prom
     }
   }
   let selected;
+  // former ids (go/hoist-independent-run) name their transform's current id
+  const currentId = idResolver(registry);
   const cli: CliSelection = {
-    only: splitIds(parsed.only),
-    skip: splitIds(parsed.skip),
+    only: splitIds(parsed.only).map(currentId),
+    skip: splitIds(parsed.skip).map(currentId),
     ...(parsed.unsafe !== undefined ? { unsafe: parsed.unsafe } : {}),
     ...(parsed.mounts !== undefined ? { mounts: parsed.mounts } : {}),
   };
@@ -61,7 +64,7 @@ export async function main(rawArgv: readonly string[], terminal: Terminal): Prom
     terminal.stderr(`cachefix: ${error.message}\n`);
     return 2;
   }
-  const ids = registry.map((t) => t.id);
+  const ids = acceptedIds(registry);
   const settingsFor = async (file: string) => {
     const loaded = await loadConfig(dirname(file), ids);
     return { loaded, settings: effectiveSettings(loaded, file, cli, registry) };

@@ -12,6 +12,7 @@
 import { dirname, relative, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import { lilconfigSync } from 'lilconfig';
+import { idResolver } from '../engine/ids.js';
 import type { Transform } from '../engine/transform.js';
 
 export interface Settings {
@@ -184,10 +185,12 @@ export function effectiveSettings(loaded: LoadedConfig, file: string, cli: CliSe
   let unsafe = false;
   let mounts = true;
   const toggles = new Map<string, boolean>();
+  // a former id (go/hoist-independent-run) sets its transform's current one
+  const resolve = idResolver(registry);
   for (const layer of layers) {
     if (layer.unsafe !== undefined) unsafe = layer.unsafe;
     if (layer.mounts !== undefined) mounts = layer.mounts;
-    for (const [id, on] of Object.entries(layer.transforms ?? {})) toggles.set(id, on);
+    for (const [id, on] of Object.entries(layer.transforms ?? {})) toggles.set(resolve(id), on);
   }
   if (cli.unsafe !== undefined) unsafe = cli.unsafe;
   if (cli.mounts !== undefined) mounts = cli.mounts;

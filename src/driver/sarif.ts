@@ -17,6 +17,8 @@ export interface SarifFile {
 export function sarifLog(files: readonly SarifFile[], transforms: readonly Transform[], version: string): Log {
   const rules: ReportingDescriptor[] = transforms.map((t) => ({
     id: t.id,
+    // a renamed rule keeps its alerts: code scanning matches the old ids (SARIF 2.1.0, 3.49.4)
+    ...(t.formerIds?.length ? { deprecatedIds: [...t.formerIds] } : {}),
     name: t.id.replace(/\W+(\w)/g, (_m, c: string) => c.toUpperCase()),
     shortDescription: { text: t.title },
     fullDescription: { text: t.rationale },

@@ -101,3 +101,11 @@ export function userIds(user: string): string | null {
 export function trimSlash(path: string): string {
   return path.length > 1 ? path.replace(/\/+$/, '') : path;
 }
+
+/** HOME for root (the image's or ENV HOME); null for another user, whose home comes from /etc/passwd. */
+export function rootHome(env: RunEnvironment): string | null {
+  if (env.user !== 'root' && env.user !== '0' && !env.user.startsWith('root:') && !env.user.startsWith('0:')) return null;
+  const home = env.vars.get('HOME');
+  if (home === null) return null;
+  return home ?? '/root';
+}

@@ -10,6 +10,7 @@ import { isKnownKeyword, type ParsedDockerfile, parseDockerfile } from './parse.
 import { reparseDockerfile } from './reparse.js';
 import { sharingShellParses } from '../shell/shell.js';
 import { lineOf, type SourceText, sourceText } from './source.js';
+import { acceptedIds, idResolver } from './ids.js';
 import { fileSuppressed, rangeSuppressed, type Suppressions, suppressions } from './suppressions.js';
 import type { Safety, Transform, TransformResult } from './transform.js';
 
@@ -128,7 +129,8 @@ function fixLoop(text: string, options: FixOptions): FixResult {
 
   const changes: AppliedChange[] = [];
   const seen = new Set([`${text}\0`]);
-  const known = options.knownTransformIds ?? options.transforms.map((t) => t.id);
+  const known = options.knownTransformIds ?? acceptedIds(options.transforms);
+  const resolve = idResolver(options.transforms);
   let current = text;
   // One parse per distinct text: a transform that changes nothing hands the next one the same view
   // (transforms never mutate it), and the parse that checked a rewrite is the next one's input. After
@@ -142,7 +144,7 @@ function fixLoop(text: string, options: FixOptions): FixResult {
   if (disagreement !== null) {
     return leftAlone(text, disagreement + 1, 'Docker and the parser disagree on where an instruction starts here (a line continuation or a heredoc they read differently); not rewritten');
   }
-  let ignored = suppressions(doc, known);
+  let ignored = suppressions(doc, known, resolve);
   for (let pass = 1; pass <= maxPasses; pass++) {
     const changedBy: string[] = [];
     const skips: SkippedChange[] = [];
@@ -172,7 +174,7 @@ function fixLoop(text: string, options: FixOptions): FixResult {
       if (next !== current) {
         history.push({ transform: transform.id, before: current, edits: [...result.edits] });
         doc = nextDoc;
-        ignored = suppressions(doc, known);
+        ignored = suppressions(doc, known, resolve);
       }
       current = next;
       changedBy.push(transform.id);

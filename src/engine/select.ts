@@ -1,4 +1,5 @@
 /** Chooses the transforms a run applies, from --only, --skip and --unsafe. */
+import { idResolver } from './ids.js';
 import type { Transform } from './transform.js';
 
 export interface Selection {
@@ -17,14 +18,17 @@ export class UnknownTransformError extends Error {
   }
 }
 
-/** Keeps registry order. Naming an unsafe transform in `only` enables it. */
+/** Keeps registry order. Naming an unsafe transform in `only` enables it. Former ids name their transform. */
 export function selectTransforms(all: readonly Transform[], selection: Selection): Transform[] {
-  const unknown = [...selection.only, ...selection.skip].filter((id) => !all.some((t) => t.id === id));
+  const resolve = idResolver(all);
+  const only = selection.only.map(resolve);
+  const skip = selection.skip.map(resolve);
+  const unknown = [...only, ...skip].filter((id) => !all.some((t) => t.id === id));
   if (unknown.length > 0) throw new UnknownTransformError(unknown, all);
   return all.filter((t) => {
-    if (selection.skip.includes(t.id)) return false;
+    if (skip.includes(t.id)) return false;
     if (selection.mounts === false && t.usesMounts === true) return false;
-    if (selection.only.length > 0) return selection.only.includes(t.id);
+    if (only.length > 0) return only.includes(t.id);
     return t.safety === 'safe' || selection.unsafe;
   });
 }

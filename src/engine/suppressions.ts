@@ -21,7 +21,8 @@ export interface Suppressions {
 
 const COMMENT = /^\s*#\s*cachefix-ignore(-file)?(?:\s+(\S.*?))?\s*$/;
 
-export function suppressions(doc: ParsedDockerfile, knownIds: readonly string[]): Suppressions {
+/** `resolve` maps a former id to the transform's current one (src/engine/ids.ts), so old comments keep working. */
+export function suppressions(doc: ParsedDockerfile, knownIds: readonly string[], resolve: (id: string) => string = (id) => id): Suppressions {
   let file: Scope | null = null;
   const ranges: { start: number; end: number; scope: Scope }[] = [];
   const warnings: { offset: number; message: string }[] = [];
@@ -34,7 +35,7 @@ export function suppressions(doc: ParsedDockerfile, knownIds: readonly string[])
     for (const id of ids.filter((i) => !knownIds.includes(i))) {
       warnings.push({ offset, message: `unknown transform id ${id} in this ignore comment (see cachefix --list)` });
     }
-    const scope: Scope = ids.length === 0 ? 'all' : new Set(ids);
+    const scope: Scope = ids.length === 0 ? 'all' : new Set(ids.map(resolve));
     if (match[1]) {
       if (offset > firstInstruction) warnings.push({ offset, message: '# cachefix-ignore-file must come before the first instruction; it was not applied' });
       else file = merge(file, scope);

@@ -50,6 +50,11 @@ export interface TransformResult {
 export interface Transform {
   /** Stable id, `<ecosystem>/<pattern>`, equal to its file path under `transforms/`. */
   readonly id: string;
+  /**
+   * Ids it was known by before a rename: config files, ignore comments, --only/--skip and the
+   * public API still accept them, and SARIF lists them as the rule's deprecatedIds (src/engine/ids.ts).
+   */
+  readonly formerIds?: readonly string[];
   /** One imperative line: what it does. */
   readonly title: string;
   /** One sentence a user reads in the output: why this helps the build cache. */

@@ -101,6 +101,8 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
   if (unknownFlag) return skip(`the source ${sourceCopy.keyword} has --${unknownFlag.name}, which the manifest COPY could not reproduce`);
   const destProblem = unusableDestination(spec.dest);
   if (destProblem) return skip(destProblem);
+  const init = context.build.exists('go.mod') ? undefined : goCommands.find((g) => g.subcommand === 'mod init');
+  if (init) return skip(`the Dockerfile makes go.mod itself (${instructionSnippet(doc, init.instruction)}), so there is none to copy before the sources`);
   const plan = manifestPlan(context);
   if ('reason' in plan) return skip(plan.reason);
   if (!plan.requires) return skip('go.mod requires no modules, so there is nothing to download before the sources');

@@ -1,0 +1,32 @@
+/**
+ * Node's answers to the ecosystem-neutral patterns (src/patterns/dependency-steps.ts): which
+ * commands install the dependencies or build, and which files they read. No build-reads oracle: a
+ * Node build (a bundler, a framework) may read any file of the context.
+ */
+import type { DependencySteps } from '../../patterns/dependency-steps.js';
+import type { ShellCommand } from '../../shell/shell.js';
+
+/** Subcommands that install, per package manager; `undefined` stands for the bare command (`yarn`). */
+const INSTALLS: Readonly<Record<string, readonly (string | undefined)[]>> = {
+  npm: ['ci', 'install', 'i'],
+  yarn: [undefined, 'install'],
+  pnpm: ['install', 'i'],
+  bun: ['install'],
+};
+
+function isDependencyStep(command: ShellCommand): boolean {
+  const words = command.words.map((w) => w.value);
+  const tool = (words[0] ?? '').split('/').pop() ?? '';
+  const installs = INSTALLS[tool];
+  if (installs === undefined) return false;
+  // the first word that is not an option (`npm --no-audit ci`)
+  const args = words.slice(1).filter((w) => !w.startsWith('-'));
+  if (installs.includes(args[0])) return true;
+  return tool !== 'bun' && args[0] === 'run' && args[1] === 'build';
+}
+
+export const nodeSteps: DependencySteps = {
+  ecosystem: 'node',
+  manifests: ['package.json', 'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lock', 'bun.lockb'],
+  isDependencyStep,
+};
