@@ -195,3 +195,18 @@ describe('cache directories', () => {
     expect(rcValue(null, 'a')).toBeNull();
   });
 });
+
+describe('the neutral patterns see the same installs', () => {
+  test('options with values and corepack wrappers are dependency steps', async () => {
+    const { nodeSteps } = await import('../../src/ecosystems/node/steps.js');
+    const step = (line: string): boolean => {
+      const doc = parseDockerfile(`FROM node:20\nRUN ${line}\n`);
+      const run = doc.stages[0]?.instructions.find((i) => i.keyword === 'RUN');
+      if (!run) throw new Error('no RUN');
+      return installsInRun(doc, run).length > 0 && nodeSteps.isDependencyStep(installsInRun(doc, run)[0]!.command);
+    };
+    expect(step('npm --prefix web ci')).toBe(true);
+    expect(step('corepack pnpm install --frozen-lockfile')).toBe(true);
+    expect(nodeSteps.manifests).toContain('.npmrc');
+  });
+});
