@@ -24,7 +24,7 @@ export function lifecycleNeeds(scripts: readonly { readonly name: string; readon
   const files: string[] = [];
   let gitHooks = false;
   for (const { name, script } of scripts) {
-    const needs = scriptNeeds(name, script, all, 0);
+    const needs = scriptNeeds(`its "${name}" script`, script, all, 0);
     if ('reason' in needs) return needs;
     files.push(...needs.files);
     gitHooks ||= needs.gitHooks === true;
@@ -32,9 +32,10 @@ export function lifecycleNeeds(scripts: readonly { readonly name: string; readon
   return gitHooks ? { files: [...new Set(files)], gitHooks } : { files: [...new Set(files)] };
 }
 
-function scriptNeeds(name: string, script: string, all: Readonly<Record<string, string>>, depth: number): LifecycleNeeds {
+/** `label` names the lifecycle script in messages, with the scripts it went through: `its "prepare" script (through "build")`. */
+function scriptNeeds(label: string, script: string, all: Readonly<Record<string, string>>, depth: number): LifecycleNeeds {
   const commands = scriptCommands(script);
-  if (commands === null) return { reason: `its "${name}" script (${script}) is shell I cannot read` };
+  if (commands === null) return { reason: `${label} (${script}) is shell I cannot read` };
   const files: string[] = [];
   let gitHooks = false;
   for (const command of commands) {
@@ -49,7 +50,7 @@ function scriptNeeds(name: string, script: string, all: Readonly<Record<string, 
       continue;
     }
     if (cmd === 'husky' || cmd === 'git' || cmd === 'lefthook' || cmd === 'simple-git-hooks' || cmd === 'is-git-dirty') {
-      return { reason: `its "${name}" script runs ${cmd}, which reads .git` };
+      return { reason: `${label} runs ${cmd}, which reads .git` };
     }
     if (cmd === 'patch-package') {
       const dir = words.slice(1).find((w, i, a) => a[i - 1] === '--patch-dir') ?? 'patches';
@@ -68,14 +69,14 @@ function scriptNeeds(name: string, script: string, all: Readonly<Record<string, 
     const run = runsScript(words);
     if (run !== null && depth < 3) {
       const body = all[run];
-      if (body === undefined) return { reason: `its "${name}" script runs "${run}", which package.json does not define` };
-      const inner = scriptNeeds(run, body, all, depth + 1);
+      if (body === undefined) return { reason: `${label} runs "${run}", which package.json does not define` };
+      const inner = scriptNeeds(`${label} (through "${run}")`, body, all, depth + 1);
       if ('reason' in inner) return inner;
       files.push(...inner.files);
       gitHooks ||= inner.gitHooks === true;
       continue;
     }
-    return { reason: `its "${name}" script runs ${cmd}, which may read project files` };
+    return { reason: `${label} runs ${cmd}, which may read project files` };
   }
   return gitHooks ? { files, gitHooks } : { files };
 }
