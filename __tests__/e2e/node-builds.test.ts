@@ -1,6 +1,6 @@
 /**
- * Proof by real builds of the Node transforms, on buildah and on BuildKit: for an npm, a Yarn classic
- * and a pnpm app, the naive Dockerfile (`COPY . .`, install) and cachefix's rewrite both build and
+ * Proof by real builds of the Node transforms, on buildah and on BuildKit: for an npm app (also under
+ * USER node, and as npm workspaces), a Yarn classic and a pnpm app, the naive Dockerfile (`COPY . .`, install) and cachefix's rewrite both build and
  * print the same line. After a source-only change the rewrite takes its install from the layer cache
  * and rebuilds in at most a tenth of the naive rebuild's time; after a lockfile change it installs
  * again from the cache mount: the local registry serves no tarball (its access log), where the naive
