@@ -91,3 +91,13 @@ describe('the default pipeline', () => {
     expect(second.changes).toEqual([]);
   });
 });
+
+describe('node/manifest-first and the variables .npmrc reads', () => {
+  test('an ARG that .npmrc reads (${GITHUB_TOKEN}) between the COPY and the install keeps the install below it', () => {
+    const files = { ...APP, '.npmrc': '//npm.pkg.github.com/:_authToken=${GITHUB_TOKEN}\n' };
+    const dockerfile = 'FROM node:20\nWORKDIR /app\nCOPY . .\nARG GITHUB_TOKEN\nRUN npm ci\n';
+    const result = fix(dockerfile, files);
+    expect(result.output).toBe(dockerfile);
+    expect(result.skips[0]).toMatch(/ARG GITHUB_TOKEN.*sits between the source COPY and npm ci/);
+  });
+});

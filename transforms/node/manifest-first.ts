@@ -88,13 +88,26 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
     firstUse: run,
     copies,
     step: step.step,
-    env: INSTALL_ENV,
+    env: settingsEnv(context, dir),
     files: INSTALL_FILES,
     what: commandText(doc, install),
   });
   if ('reason' in result) return out.skip(run, result.reason);
   const note = inputs.locked ? '' : `; no lockfile: every build resolves the versions again, so the install is not reproducible (commit a lockfile)`;
   out.change(sourceCopy, result.edits, `${result.detail}${note}`);
+}
+
+/**
+ * The variables that change the install: npm's, Yarn's, pnpm's and Node's own, and any the
+ * project's settings read (`//registry/:_authToken=${NPM_TOKEN}` in .npmrc, `${NPM_AUTH}` in
+ * .yarnrc.yml): an ARG or ENV setting one between the COPY and the install must stay above it.
+ */
+function settingsEnv(context: TransformContext, dir: string): RegExp {
+  const names = ['.npmrc', '.yarnrc', '.yarnrc.yml', 'bunfig.toml']
+    .map((f) => context.build.readFile(dir === '' ? f : `${dir}/${f}`) ?? '')
+    .flatMap((text) => [...text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1] ?? ''));
+  if (names.length === 0) return INSTALL_ENV;
+  return new RegExp(`${INSTALL_ENV.source.slice(0, -2)}|${[...new Set(names)].join('|')})$`, 'i');
 }
 
 /** Why there is no package.json where the COPY puts the project: the install may run in a directory below it. */
