@@ -101,3 +101,12 @@ describe('node/manifest-first and the variables .npmrc reads', () => {
     expect(result.skips[0]).toMatch(/ARG GITHUB_TOKEN.*sits between the source COPY and npm ci/);
   });
 });
+
+describe('node/manifest-first and the paths Yarn settings name', () => {
+  test("Yarn classic's offline mirror goes first with .yarnrc", () => {
+    const files = { 'package.json': '{}', 'yarn.lock': '', '.yarnrc': 'yarn-offline-mirror "./npm-packages-offline-cache"\n', 'npm-packages-offline-cache/a-1.0.0.tgz': '', 'src/a.js': '' };
+    expect(fix(naive('RUN yarn install --offline'), files).output).toBe(
+      'FROM node:20\nWORKDIR /app\nCOPY package.json yarn.lock .yarnrc ./\nCOPY npm-packages-offline-cache ./npm-packages-offline-cache/\nRUN yarn install --offline\nCOPY . .\n',
+    );
+  });
+});

@@ -106,6 +106,20 @@ export function projectInputs(context: BuildContext, dir: string, install: NodeI
     }
   }
 
+  // settings that name project paths the install reads: Yarn classic's offline mirror and yarn-path, Berry's yarnPath
+  const yarnrc = context.readFile(join(dir, '.yarnrc'));
+  const yarnrcYml = context.readFile(join(dir, '.yarnrc.yml'));
+  const named = [
+    rcValue(yarnrc, 'yarn-offline-mirror', true),
+    rcValue(yarnrc, 'yarn-path', true),
+    /^yarnPath:\s*["']?([^"'\s]+)/m.exec(yarnrcYml ?? '')?.[1] ?? null,
+  ];
+  for (const setting of named) {
+    if (setting === null || install.manager !== 'yarn') continue;
+    const path = fromDir(dir, setting);
+    if (path === null) return { reason: `Yarn's settings read ${setting}, outside the build context` };
+    if (options.visible(path)) paths.push(path);
+  }
   const inputs = installInputs(context, dir, install.manager, { zeroInstalls: manager.zeroInstalls });
   const visibleInputs = inputs.paths.filter(options.visible);
   const all = [...new Set([...visibleInputs, ...extra, ...paths].map(normalizePath))];
