@@ -30,3 +30,11 @@ test('the node image knows its node account (uid 1000, home /home/node) beside r
   expect(node?.workdir).toBeNull();
   expect(officialImage('nodered/node-red')).toBeNull();
 });
+
+test('the rust and maven images carry the directories their caches are found from', () => {
+  expect(officialImage('rust:1.63-alpine')?.env.get('CARGO_HOME')).toBe('/usr/local/cargo');
+  expect(officialImage('docker.io/library/rust:1.89.0-slim-trixie')?.env.get('RUSTUP_HOME')).toBe('/usr/local/rustup');
+  expect(officialImage('maven:3.8-openjdk-17')?.env.get('MAVEN_CONFIG')).toBe('/root/.m2');
+  expect(officialImage('maven:3.9-eclipse-temurin-21')?.env.get('MAVEN_HOME')).toBe('/usr/share/maven');
+  expect(officialImage('rustlang/rust:nightly')?.name).toBe('rust');
+});

@@ -4,16 +4,21 @@
  * 1. environment clean-up first (gopath-env, vendor-mode), because it changes what later ones see;
  * 2. moves next: hoisting independent RUNs above the source COPY (in any ecosystem's stage) lets
  *    mod-download-first apply in the same pass, and unrelated COPYs move out of the way after it;
- *    node/manifest-first sits beside mod-download-first (same shape: manifests and install above
- *    the source COPY);
+ *    java/maven-deps-first beside mod-download-first (it adds the resolution step the cache mounts
+ *    below then decorate), and rust/deps-first likewise (rust/cache-mount then sees its placeholder
+ *    build as the earlier build that keeps the target directory out of a mount); node/manifest-first
+ *    beside them too (same shape: manifests and install above the source COPY);
  * 3. then edits inside `go build` (flags, CGO_ENABLED, cross-compilation) and inside the Node
  *    install (node/frozen-lockfile, once manifest-first has put the lockfile COPY before it);
- * 4. cache mounts: they decorate every Go RUN, including the ones inserted above, every npm/yarn/
- *    pnpm/bun install (node/cache-mount, after node/manifest-first moved it), every next build
- *    (node/framework-build-cache) and every apt-get
- *    install once the moves have put it where it stays;
- * 5. the .dockerignore last: it writes a context file and leaves the Dockerfile alone (docker/ for Go
- *    stages, then node/ for stages that install Node packages, each appending only what is missing).
+ * 4. cache mounts: they decorate every Go RUN, including the ones inserted above, and every apt-get
+ *    install once the moves have put it where it stays; rust/cache-mount after the Go ones (it
+ *    mounts every cargo step of a stage family, all or nothing, so it runs once the steps are final),
+ *    java/maven-cache-mount likewise for the Maven steps, the resolution step added above included;
+ *    node/cache-mount on every npm/yarn/pnpm/bun install (after node/manifest-first moved it) and
+ *    node/framework-build-cache on every next build;
+ * 5. the .dockerignore last: it writes a context file and leaves the Dockerfile alone (rust/dockerignore
+ *    before docker/dockerignore, which then finds .git already excluded or adds it for Go stages;
+ *    node/dockerignore after them for stages that install Node packages, appending only what is missing).
  */
 import type { Transform } from '../src/engine/transform.js';
 import { aptCacheMount } from './docker/apt-cache-mount.js';
@@ -29,6 +34,11 @@ import { staticBinaryForMinimalFinal } from './go/static-binary-for-minimal-fina
 import { stripSymbols } from './go/strip-symbols.js';
 import { trimpath } from './go/trimpath.js';
 import { vendorMode } from './go/vendor-mode.js';
+import { rustCacheMount } from './rust/cache-mount.js';
+import { rustDepsFirst } from './rust/deps-first.js';
+import { rustDockerignore } from './rust/dockerignore.js';
+import { mavenCacheMount } from './java/maven-cache-mount.js';
+import { mavenDepsFirst } from './java/maven-deps-first.js';
 import { nodeCacheMount } from './node/cache-mount.js';
 import { nodeDockerignore } from './node/dockerignore.js';
 import { nodeFrameworkBuildCache } from './node/framework-build-cache.js';
@@ -40,6 +50,8 @@ export const transforms: readonly Transform[] = [
   vendorMode,
   hoistIndependentRun,
   modDownloadFirst,
+  mavenDepsFirst,
+  rustDepsFirst,
   nodeManifestFirst,
   moveUnrelatedCopy,
   nodeFrozenLockfile,
@@ -49,9 +61,12 @@ export const transforms: readonly Transform[] = [
   staticBinaryForMinimalFinal,
   crossCompile,
   buildCacheMount,
+  rustCacheMount,
+  mavenCacheMount,
   nodeCacheMount,
   nodeFrameworkBuildCache,
   aptCacheMount,
+  rustDockerignore,
   dockerignore,
   nodeDockerignore,
 ];

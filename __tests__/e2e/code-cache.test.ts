@@ -45,6 +45,23 @@ test('the first run writes one cache for its kind of run; the next four successf
   expect(statSync(path).mtimeMs).toBe(written);
 });
 
+test('a run over several files keeps a cache of its own (it runs under another V8 flag), which its later runs accept', () => {
+  const other = join(projectRoot, 'examples', 'go', 'trimpath', 'alpine-go-1.18', 'Dockerfile');
+  const both = () => spawnSync(process.execPath, [cliPath, '--check', '-q', dockerfile, other], { cwd: home, encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: join(home, 'xdg') } });
+  expect(check().status).toBe(1);
+  const [single] = caches();
+  expect(both().status).toBe(1);
+  const many = caches().find((name) => name !== single);
+  expect(many).toMatch(/^v\d+\.\d+\.\d+-\w+-\w+-fix-many-[0-9a-f]{16}\.v8cache$/);
+  const runsRecorded = () => readFileSync(join(cacheDir(), many!))[9];
+  expect(runsRecorded()).toBe(0);
+  // a cache V8 rejected would be made again, with no runs recorded
+  expect(both().status).toBe(1);
+  expect(runsRecorded()).toBe(1);
+  expect(check().status).toBe(1);
+  expect(readFileSync(join(cacheDir(), single!))[9]).toBe(1);
+});
+
 test('a cache made by a run that stopped at an error grows with the next run that fixes something', () => {
   const failed = spawnSync(process.execPath, [cliPath, '--check', 'no-such-Dockerfile'], { cwd: home, encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: join(home, 'xdg') } });
   expect(failed.status).toBe(2);

@@ -11,6 +11,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { Script } from 'node:vm';
+import { fixesManyFiles, raiseTierUpBudget } from './v8-tiering.js';
 
 /** sha256 of cachefix.cjs, set by scripts/bundle.mjs. */
 declare const CACHEFIX_BUNDLE_HASH: string;
@@ -31,6 +32,9 @@ const source = readFileSync(bundle, 'latin1');
 if (!source.startsWith(CACHEFIX_MODULE_WRAPPER)) {
   throw new Error(`${bundle}: not a cachefix bundle (run npm run build)`);
 }
+const kind = runKind(process.argv.slice(2));
+// before the bundle is compiled (src/cli/v8-tiering.ts)
+if (kind === 'fix-many') raiseTierUpBudget(process.execArgv, process.env.NODE_OPTIONS);
 const cacheDir = process.env.CACHEFIX_NO_CODE_CACHE ? null : codeCacheDir();
 const cacheName = cacheNamePrefix() + CACHEFIX_BUNDLE_HASH.slice(0, 16);
 const cacheFile = cacheDir === null ? null : join(cacheDir, `${cacheName}.v8cache`);
@@ -75,16 +79,18 @@ function homeDirectory(): string {
 function cacheNamePrefix(): string {
   // V8 rejects a cache made under other flags: runs with other flags get their own, not a tug of war
   const flags = fnv1a(`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`);
-  return `${process.version}-${process.arch}-${flags}-${runKind(process.argv.slice(2))}-`;
+  return `${process.version}-${process.arch}-${flags}-${kind}-`;
 }
 
 /**
  * A cache holds what its first run compiled: a `--help` run's cache would leave a fix compiling
- * everything again, so each kind of run keeps its own.
+ * everything again, so each kind of run keeps its own. A fix over many files runs under another
+ * V8 flag (src/cli/v8-tiering.ts), which V8 checks a cache against.
  */
 function runKind(args: readonly string[]): string {
   if (args[0] === 'explain') return 'explain';
-  return args.some((a) => ['-h', '--help', '--version', '--list', '--print-config'].includes(a) || a.startsWith('--print-config=')) ? 'info' : 'fix';
+  if (args.some((a) => ['-h', '--help', '--version', '--list', '--print-config'].includes(a) || a.startsWith('--print-config='))) return 'info';
+  return fixesManyFiles(args) ? 'fix-many' : 'fix';
 }
 
 /** A short hash of a string (FNV-1a, 32 bits): node:crypto would cost more to load than it saves. */

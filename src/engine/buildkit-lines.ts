@@ -58,7 +58,7 @@ export const isDropped = (line: string): boolean => /^[ \t]*(#|$)/.test(line);
  */
 export function logicalLine(source: SourceText, escapeChar: string, first: number): { text: string; last: number; escapeInComment: number | null } {
   const count = source.lineStarts.length;
-  const continues = (line: string): boolean => line.replace(/[ \t]+$/, '').endsWith(escapeChar);
+  const continues = (line: string): boolean => withoutTrailingBlanks(line).endsWith(escapeChar);
   let last = first;
   let text = lineText(source, first);
   let escapeInComment: number | null = null;
@@ -68,14 +68,24 @@ export function logicalLine(source: SourceText, escapeChar: string, first: numbe
       if (escapeInComment === null && escapeInside(lineText(source, last), escapeChar)) escapeInComment = last;
       last++;
     }
-    text = text.replace(/[ \t]+$/, '').slice(0, -1) + lineText(source, last);
+    text = withoutTrailingBlanks(text).slice(0, -1) + lineText(source, last);
   }
   return { text, last, escapeInComment };
 }
 
+/**
+ * `line` without the spaces and tabs at its end. A loop, not `replace(/[ \t]+$/, '')`: the fixer
+ * asks it for every line of every parse, and the pattern tries a match at each blank of the line.
+ */
+export function withoutTrailingBlanks(line: string): string {
+  let end = line.length;
+  while (end > 0 && (line.charCodeAt(end - 1) === 32 || line.charCodeAt(end - 1) === 9)) end--;
+  return end === line.length ? line : line.slice(0, end);
+}
+
 /** The escape character somewhere in a line other than at its end (`# C:\go`, not `# deps \`). */
 function escapeInside(line: string, escapeChar: string): boolean {
-  const end = line.replace(/[ \t]+$/, '');
+  const end = withoutTrailingBlanks(line);
   return (end.endsWith(escapeChar) ? end.slice(0, -1) : end).includes(escapeChar);
 }
 

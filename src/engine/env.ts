@@ -49,10 +49,15 @@ function walkEnvironment(doc: ParsedDockerfile, stage: Stage, at: Instruction | 
   let user = 'root';
   let windows = isWindowsImage(baseImage);
   const result = (): RunEnvironment => ({ vars, user, baseImage, knownImage: knownImage && !windows, args, windows });
+  /** The copy recorded last, handed on until WORKDIR, USER, ARG or ENV changes something. */
+  let snapshot: RunEnvironment | null = null;
   for (const s of lineage) {
     for (const instruction of s.instructions) {
       if (s === stage && at !== null && instruction.start >= at.start) return result();
-      if (s === stage && record !== null) record.set(instruction, { ...result(), vars: new Map(vars), args: new Set(args) });
+      if (s === stage && record !== null) {
+        snapshot ??= { ...result(), vars: new Map(vars), args: new Set(args) };
+        record.set(instruction, snapshot);
+      }
       if (instruction.keyword === 'WORKDIR' && /^["']?[A-Za-z]:/.test(instruction.args[0]?.value ?? '')) windows = true;
       if (instruction.keyword === 'USER') user = instruction.args[0]?.value ?? user;
       else if (instruction.keyword === 'ARG') {
@@ -60,6 +65,7 @@ function walkEnvironment(doc: ParsedDockerfile, stage: Stage, at: Instruction | 
       } else if (instruction.keyword === 'ENV') {
         for (const [name, raw] of envPairs(doc, instruction)) vars.set(name, expand(raw, vars));
       }
+      if (['WORKDIR', 'USER', 'ARG', 'ENV'].includes(instruction.keyword)) snapshot = null;
     }
   }
   return result();

@@ -145,6 +145,17 @@ function fixLoop(text: string, options: FixOptions): FixResult {
     return leftAlone(text, disagreement + 1, 'Docker and the parser disagree on where an instruction starts here (a line continuation or a heredoc they read differently); not rewritten');
   }
   let ignored = suppressions(doc, known, resolve);
+  // Transforms are pure: one that sees the same parse and the same context files as in the pass
+  // before (every transform after the last one that changed something) would answer the same.
+  let pendingVersion = 0;
+  const lastAnswer = new Map<Transform, { readonly doc: ParsedDockerfile; readonly pendingVersion: number; readonly result: TransformResult }>();
+  const answer = (transform: Transform): TransformResult => {
+    const last = lastAnswer.get(transform);
+    if (last !== undefined && last.doc === doc && last.pendingVersion === pendingVersion) return last.result;
+    const result = withoutSuppressed(transform.id, transform.apply(doc, contextFor()), ignored);
+    lastAnswer.set(transform, { doc, pendingVersion, result });
+    return result;
+  };
   for (let pass = 1; pass <= maxPasses; pass++) {
     const changedBy: string[] = [];
     const skips: SkippedChange[] = [];
@@ -152,7 +163,7 @@ function fixLoop(text: string, options: FixOptions): FixResult {
       skips.push({ transform: 'cachefix', line: toOriginalLine(warning.offset), reason: `warning: ${warning.message}` });
     }
     for (const transform of options.transforms) {
-      const result = withoutSuppressed(transform.id, transform.apply(doc, contextFor()), ignored);
+      const result = answer(transform);
       for (const skip of result.skips) {
         skips.push({ transform: transform.id, line: toOriginalLine(skip.offset), reason: originalLines(skip.reason, doc.source) });
       }
@@ -162,6 +173,7 @@ function fixLoop(text: string, options: FixOptions): FixResult {
       const nextDoc = next === current ? doc : reparseDockerfile(doc, result.edits, next);
       if (next !== current) checkStillParses(transform.id, doc, nextDoc);
       for (const file of fileWrites) pendingFiles.set(normalizePath(file.path), file.text);
+      if (fileWrites.length > 0) pendingVersion++;
       for (const change of result.changes) {
         changes.push({
           transform: transform.id,

@@ -29,6 +29,22 @@ export function copiesWholeContext(spec: CopySpec): boolean {
 
 /** Go's filepath.Match, which Docker uses for COPY sources: `*`, `?`, `[...]` within one path segment. */
 export function globMatches(pattern: string, path: string): boolean {
+  // most patterns are plain names (`go.mod`), matched against every entry of a directory
+  if (!/[*?[\\]/.test(pattern)) return pattern === path;
+  let compiled = globPatterns.get(pattern);
+  if (compiled === undefined) {
+    if (globPatterns.size >= 1000) globPatterns.clear(); // a long-running process sees many files
+    compiled = globPattern(pattern);
+    globPatterns.set(pattern, compiled);
+  }
+  return compiled !== null && compiled.test(path);
+}
+
+/** Compiled patterns by glob: the same few are asked about for every entry and every transform. */
+const globPatterns = new Map<string, RegExp | null>();
+
+/** The glob as an anchored pattern, or null for one that matches nothing (an unclosed `[`). */
+function globPattern(pattern: string): RegExp | null {
   let regex = '';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i] ?? '';
@@ -36,14 +52,14 @@ export function globMatches(pattern: string, path: string): boolean {
     else if (c === '?') regex += '[^/]';
     else if (c === '[') {
       const close = pattern.indexOf(']', i + 1);
-      if (close < 0) return false;
+      if (close < 0) return null;
       regex += `[${pattern.slice(i + 1, close).replace(/^\^/, '^').replace(/\\/g, '\\\\')}]`;
       i = close;
     } else if (c === '\\' && i + 1 < pattern.length) {
       regex += escapeRegex(pattern[++i] ?? '');
     } else regex += escapeRegex(c);
   }
-  return new RegExp(`^${regex}$`).test(path);
+  return new RegExp(`^${regex}$`);
 }
 
 function escapeRegex(text: string): string {

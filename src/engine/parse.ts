@@ -14,6 +14,7 @@ import {
   Run,
   Copy,
 } from 'dockerfile-ast';
+import './ast-memo.js';
 import { codeStart } from './continuations.js';
 import { lineOf, offsetOf, type SourceText, sourceText } from './source.js';
 

@@ -12,7 +12,7 @@
 import { DockerfileParser } from 'dockerfile-ast';
 import type { Edit } from './edits.js';
 import { buildStages, type Instruction, type ParsedDockerfile, parseDockerfile, readInstructions } from './parse.js';
-import { isDropped } from './buildkit-lines.js';
+import { isDropped, withoutTrailingBlanks } from './buildkit-lines.js';
 import { lineOf, lineStartAt, lineText, type SourceText, sourceText } from './source.js';
 
 /** The parse of `text`, which is `previous`'s text with `edits` (in its coordinates) applied. */
@@ -111,7 +111,7 @@ function closedAtBothEnds(source: SourceText, start: number, end: number, escape
     for (let line = to; line >= from; line--) {
       const code = lineText(source, line);
       if (isDropped(code)) continue;
-      return code.replace(/[ \t]+$/, '').endsWith(escapeChar);
+      return withoutTrailingBlanks(code).endsWith(escapeChar);
     }
     return false;
   };

@@ -57,6 +57,9 @@ export function nextLineStartAt(src: SourceText, offset: number): number {
 /** The text of a line without its line break. */
 export function lineText(src: SourceText, line: number): string {
   const start = src.lineStarts[line] ?? src.text.length;
-  const next = src.lineStarts[line + 1] ?? src.text.length;
-  return src.text.slice(start, next).replace(/\r?\n$|\r$/, '');
+  let end = src.lineStarts[line + 1] ?? src.text.length;
+  // `\n`, `\r\n` or a lone `\r`, read without a pattern: asked for every line of every parse
+  if (end > start && src.text.charCodeAt(end - 1) === 10) end--;
+  if (end > start && src.text.charCodeAt(end - 1) === 13) end--;
+  return src.text.slice(start, end);
 }

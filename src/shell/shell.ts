@@ -101,21 +101,27 @@ function readLogicalBody(doc: ParsedDockerfile, instruction: Instruction): Logic
   const esc = doc.escapeChar;
   let text = '';
   const map: number[] = [];
-  let i = instruction.argsStart;
   const end = instruction.end;
+  // the text between continuations is taken whole, not a character at a time
+  const keep = (from: number, to: number): void => {
+    text += src.slice(from, to);
+    for (let k = from; k < to; k++) map.push(k);
+  };
+  let kept = instruction.argsStart;
+  let i = kept;
   while (i < end) {
-    const ch = src[i];
-    if (ch === esc) {
-      const after = continuationEnd(src, i + 1, end);
-      if (after !== null) {
-        i = skipDroppedLines(src, after, end);
-        continue;
-      }
+    const escape = src.indexOf(esc, i);
+    if (escape < 0 || escape >= end) break;
+    const after = continuationEnd(src, escape + 1, end);
+    if (after === null) {
+      i = escape + 1;
+      continue;
     }
-    text += ch;
-    map.push(i);
-    i++;
+    keep(kept, escape);
+    i = skipDroppedLines(src, after, end);
+    kept = i;
   }
+  if (kept < end) keep(kept, end);
   map.push(end);
   return { text, map };
 }

@@ -5,12 +5,11 @@
  */
 import type { DependencySteps } from '../../patterns/dependency-steps.js';
 import type { ShellCommand } from '../../shell/shell.js';
+import { cargoCommand } from './cargo-command.js';
 
+/** `cargo build`/`install` as cargo-command.ts reads them: aliases (`cargo b`), toolchains, global options, xx-cargo. */
 function isDependencyStep(command: ShellCommand): boolean {
-  const words = command.words.map((w) => w.value);
-  if ((words[0] ?? '').split('/').pop() !== 'cargo') return false;
-  // `cargo +nightly build`: the toolchain comes first
-  const sub = words.slice(1).find((w) => !w.startsWith('-') && !w.startsWith('+'));
+  const sub = cargoCommand(command)?.subcommand;
   return sub === 'build' || sub === 'install';
 }
 

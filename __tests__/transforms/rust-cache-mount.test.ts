@@ -1,0 +1,80 @@
+/** rust/cache-mount: the target directory is mounted only when nothing outside the step needs it; each skip with its exact reason. */
+import { describe, expect, test } from '@jest/globals';
+import { memoryContext } from '../../src/context/context.js';
+import { fixText } from '../../src/engine/fixer.js';
+import { rustCacheMount } from '../../transforms/rust/cache-mount.js';
+
+const CONTEXT = memoryContext({ 'Cargo.toml': '[package]\nname = "server"\nversion = "0.1.0"\n', 'src/main.rs': 'fn main() {}\n' });
+
+function fix(dockerfile: string) {
+  const result = fixText(dockerfile, { transforms: [rustCacheMount], context: CONTEXT });
+  return { output: result.output, skips: result.skips.map((s) => `${s.line}: ${s.reason}`) };
+}
+
+const REGISTRY = '--mount=type=cache,target=/usr/local/cargo/registry \\\n    --mount=type=cache,target=/usr/local/cargo/git \\\n    ';
+
+describe('the target directory', () => {
+  test('a later stage copies the binary out of target/: registry and git only, and why', () => {
+    const result = fix('FROM rust:1.79 AS build\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\nFROM debian\nCOPY --from=build /app/target/release/server /bin/\n');
+    expect(result.output).toBe(`FROM rust:1.79 AS build\nWORKDIR /app\nCOPY . .\nRUN ${REGISTRY}cargo build --release\nFROM debian\nCOPY --from=build /app/target/release/server /bin/\n`);
+    expect(result.skips).toEqual(['4: the target directory keeps no cache mount: "COPY --from=build /app/target/release/server /bin/" reads it, and a mounted one would be empty there']);
+  });
+
+  test('a COPY --from of the whole work directory, a wildcard, the CMD and a later RUN read it too', () => {
+    const head = 'FROM rust:1.79 AS build\nWORKDIR /app\nCOPY . .\nRUN cargo build --release && cp target/release/server /bin/\n';
+    expect(fix(`${head}FROM debian\nCOPY --from=build /app /app\n`).skips[0]).toContain('"COPY --from=build /app /app" reads it');
+    expect(fix(`${head}FROM debian\nCOPY --from=build /app/target/*/server /bin/\n`).skips[0]).toContain('reads it');
+    expect(fix(`${head}CMD ["./target/release/server"]\n`).skips[0]).toContain('CMD ["./target/release/server"]');
+    expect(fix(`${head}RUN strip target/release/server\n`).skips[0]).toContain('RUN strip target/release/server');
+  });
+
+  test('the step copies its binary out and nothing reads target/ later: a mount of its own, with the crate in its id', () => {
+    const result = fix('FROM rust:1.79 AS build\nWORKDIR /app\nCOPY . .\nRUN cargo build --release && cp target/release/server /usr/local/bin/\nFROM debian\nCOPY --from=build /usr/local/bin/server /bin/\n');
+    expect(result.output).toContain(`RUN ${REGISTRY.replace('    --mount=type=cache,target=/usr/local/cargo/git \\\n', '    --mount=type=cache,target=/usr/local/cargo/git \\\n    --mount=type=cache,target=/app/target,id=server-target \\\n')}cargo build --release`);
+    expect(result.skips).toEqual([]);
+  });
+
+  test('cargo install --path . copies the binary out itself; --target-dir and CARGO_TARGET_DIR are followed', () => {
+    expect(fix('FROM rust:1.79\nWORKDIR /app\nCOPY . .\nRUN cargo install --path .\n').output).toContain('target=/app/target,id=server-target');
+    expect(fix('FROM rust:1.79\nWORKDIR /app\nCOPY . .\nRUN cargo build --release --target-dir /out && cp /out/release/server /bin/\n').output).toContain('target=/out,id=server-target');
+    expect(fix('FROM rust:1.79\nWORKDIR /app\nENV CARGO_TARGET_DIR=/t\nCOPY . .\nRUN cargo build && mv /t/debug/server /bin/\n').output).toContain('target=/t,id=server-target');
+  });
+
+  test('an earlier build into the same directory (a dependency layer) keeps it out of a mount', () => {
+    const result = fix('FROM rust:1.79\nWORKDIR /app\nCOPY Cargo.toml ./\nRUN mkdir src && echo "fn main(){}" > src/main.rs && cargo build --release\nCOPY . .\nRUN cargo build --release && cp target/release/server /bin/\n');
+    expect(result.skips).toEqual([
+      '4: the target directory keeps no cache mount: "RUN --mount=type=cache,target=/usr/local/cargo/registry --m…" reads it, and a mounted one would be empty there',
+      '6: the target directory keeps no cache mount: "RUN --mount=type=cache,target=/usr/local/cargo/registry --m…" built into it before, and a mount would hide that build',
+    ]);
+  });
+});
+
+describe('skips', () => {
+  test('CARGO_HOME of an unknown image, ARG CARGO_HOME, a non-root user', () => {
+    expect(fix('FROM lukemathwalker/cargo-chef:latest\nRUN cargo build\n').skips).toEqual(['2: cannot tell where cargo keeps its registry in lukemathwalker/cargo-chef:latest (set ENV CARGO_HOME, or use the rust image)']);
+    expect(fix('FROM rust\nARG CARGO_HOME\nRUN cargo build\n').skips).toEqual(['3: ARG CARGO_HOME may change where cargo keeps its registry']);
+    expect(fix('FROM rust\nUSER app\nRUN cargo build\n').skips[0]).toMatch(/^3: I cannot tell the uid and home of USER app/);
+  });
+
+  test('all or nothing: an unreadable cargo step leaves every cargo step of the family', () => {
+    expect(fix('FROM rust AS a\nRUN cargo fetch\nFROM a\nRUN ["cargo", "build"]\n').skips).toEqual([
+      '2: a cargo step cannot be read (RUN is in exec (JSON) form): "RUN ["cargo", "build"]"; mount cargo\'s caches on every cargo step by hand, or on none',
+      '4: a cargo step cannot be read (RUN is in exec (JSON) form): "RUN ["cargo", "build"]"; mount cargo\'s caches on every cargo step by hand, or on none',
+    ]);
+  });
+
+  test('an offline build after a download step', () => {
+    expect(fix('FROM rust\nRUN cargo fetch\nRUN cargo build --offline\n').skips[0]).toBe('2: "RUN cargo build --offline" builds offline from what an earlier step downloaded: with the downloads in a cache mount it would fail whenever the cache is emptied while that step stays cached');
+  });
+
+  test('a step already mounting the registry is left alone (idempotence)', () => {
+    const once = fix('FROM rust:1.79\nRUN cargo build\n').output;
+    expect(fix(once).output).toBe(once);
+  });
+});
+
+test('cargo install of a registry crate builds elsewhere: the target directory gets no mount', () => {
+  const result = fix('FROM rust:1.79\nWORKDIR /app\nRUN cargo install cargo-chef --locked\n');
+  expect(result.output).not.toContain('/app/target');
+  expect(result.skips).toEqual(['3: the target directory keeps no cache mount: cargo install of a published crate builds in a temporary directory, not in target/']);
+});
