@@ -32,6 +32,13 @@ test('the python image: its PATH and LANG, no WORKDIR', () => {
   expect(officialImage('python:3.12-windowsservercore')).toBeNull();
 });
 
+test('the node image knows its node account (uid 1000, home /home/node) beside root', () => {
+  const node = officialImage('node:20-alpine');
+  expect(node?.accounts).toEqual([{ name: 'node', uid: 1000, gid: 1000, home: '/home/node' }]);
+  expect(node?.workdir).toBeNull();
+  expect(officialImage('nodered/node-red')).toBeNull();
+});
+
 test('the rust and maven images carry the directories their caches are found from', () => {
   expect(officialImage('rust:1.63-alpine')?.env.get('CARGO_HOME')).toBe('/usr/local/cargo');
   expect(officialImage('docker.io/library/rust:1.89.0-slim-trixie')?.env.get('RUSTUP_HOME')).toBe('/usr/local/rustup');

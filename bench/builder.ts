@@ -60,6 +60,8 @@ export interface Builder {
   /** Runs a command in a new container of the image (its entrypoint set aside) and returns its stdout. */
   run(tag: string, command: readonly string[]): string;
   remove(tag: string): void;
+  /** Whether the builder has this image locally (the node and java suites need more than golang:1.19). */
+  hasImage(image: string): boolean;
 }
 
 /** A builder this machine has, or why it does not have it. */
@@ -122,6 +124,7 @@ function buildah(): BuilderChoice {
       remove(tag) {
         sh('buildah', ['rmi', '--force', tag], BUILDAH_ENV);
       },
+      hasImage: (image) => sh('buildah', ['images', '--quiet', image], BUILDAH_ENV).stdout.trim() !== '',
     },
   };
 }
@@ -198,6 +201,7 @@ function buildkit(): BuilderChoice {
       remove(tag) {
         sh(docker, ['rmi', '--force', tag], dockerEnvOf);
       },
+      hasImage: (image) => sh(docker, ['image', 'inspect', image], dockerEnvOf).status === 0,
     },
   };
 }

@@ -1,21 +1,23 @@
 /**
- * bench/rebuild: how long a rebuild takes after a comment-only change to the source (main.go for
- * Go, app/main.py for Python), for each sample's naive Dockerfile and for what `cachefix` makes of
- * it, on each builder this machine has (buildah and Docker's BuildKit) side by side. Prints the
- * times, their ratio per builder (target: rewritten <= 0.10 x original) and whether both images
- * print the same. Needs the offline builder (../shared/tools/offline-builder: setup.sh, and
- * docker.sh start for BuildKit).
- *   npm run bench:rebuild [-- --runs N] [-- --sample go|python]
+ * bench/rebuild: how long a rebuild takes after a comment-only change to the source, for each sample
+ * app's naive Dockerfile and for what `cachefix` makes of it, on each builder this machine has
+ * (buildah and Docker's BuildKit) side by side. Prints the times, their ratio per builder (target:
+ * rewritten <= 0.10 x original; 0.15 for Rust and Maven) and whether both images print the same.
+ * Needs the offline builder (../shared/tools/offline-builder: `setup.sh all`, `servers.sh start` for
+ * the npm registry and the Maven repository, and `docker.sh start` for BuildKit).
+ *   npm run bench:rebuild [-- --runs N] [-- --sample go|npm|yarn|pnpm|python|rust|java]
  */
-import { appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixText } from '../src/engine/fixer.js';
 import { fsContext } from '../src/context/fs-context.js';
 import { transforms } from '../transforms/index.js';
-import { sharedDir } from '../__tests__/helpers/paths.js';
+import { projectRoot, sharedDir } from '../__tests__/helpers/paths.js';
 import { builderChoices, type Builder } from './builder.js';
 import { machine } from './machine.js';
+
+const OFFLINE_BUILDER = join(sharedDir, 'tools', 'offline-builder');
 
 const NAIVE = `FROM golang:1.19 AS build
 WORKDIR /app
@@ -28,30 +30,52 @@ COPY --from=build /app/main /usr/local/bin/app
 CMD ["app"]
 `;
 
-/** A sample app of the offline builder: its naive Dockerfile, the source file a change goes into, the command printing its line. */
+/** A sample app: its naive Dockerfile, the source file a change goes into, the command printing its line. */
 interface Sample {
   readonly name: string;
+  /** The app's directory (copied to a scratch directory for each run). */
   readonly dir: string;
   readonly naive: string;
   readonly source: string;
   readonly comment: string;
   readonly command: readonly string[];
+  /** `host` where RUN steps reach a package server on 127.0.0.1 (npm, Maven). */
+  readonly network: 'none' | 'host';
 }
 
-const SAMPLES: readonly Sample[] = [
-  { name: 'go', dir: 'sample-app', naive: NAIVE, source: 'main.go', comment: '//', command: ['/usr/local/bin/app'] },
-  {
-    name: 'python',
-    dir: 'sample-python',
-    naive: 'FROM python:3.11\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app/main.py"]\n',
-    source: 'app/main.py',
-    comment: '#',
-    command: ['python', '/app/app/main.py'],
+/** The naive Dockerfile the offline builder ships beside a sample app. */
+const naiveOf = (dir: string) => readFileSync(join(dir, 'Dockerfile.naive'), 'utf8');
+const nodeSample = (name: string, dir: string): Sample => ({
+  name, dir, naive: naiveOf(dir), source: 'src/index.js', comment: '//', command: ['node', '/app/src/index.js'], network: 'host',
+});
+
+const SAMPLES: readonly (() => Sample)[] = [
+  () => ({ name: 'go', dir: join(OFFLINE_BUILDER, 'sample-app'), naive: NAIVE, source: 'main.go', comment: '//', command: ['/usr/local/bin/app'], network: 'none' }),
+  () => nodeSample('npm', join(OFFLINE_BUILDER, 'sample-node')),
+  () => nodeSample('yarn', join(projectRoot, 'examples', 'apps', 'node-yarn')),
+  () => nodeSample('pnpm', join(projectRoot, 'examples', 'apps', 'node-pnpm')),
+  () => {
+    const dir = join(OFFLINE_BUILDER, 'sample-python');
+    return { name: 'python', dir, naive: naiveOf(dir), source: 'app/main.py', comment: '#', command: ['python', '/app/app/main.py'], network: 'none' };
+  },
+  () => {
+    const dir = join(OFFLINE_BUILDER, 'sample-rust');
+    return { name: 'rust', dir, naive: naiveOf(dir), source: 'src/main.rs', comment: '//', command: ['/app/target/release/sample-rust'], network: 'none' };
+  },
+  () => {
+    const dir = join(OFFLINE_BUILDER, 'sample-java');
+    return { name: 'java', dir, naive: naiveOf(dir), source: 'src/main/java/app/Main.java', comment: '//', command: ['java', '-cp', '/app/*', 'app.Main'], network: 'host' };
   },
 ];
 
 const sampleFlag = process.argv.indexOf('--sample');
-const samples = sampleFlag > 0 ? SAMPLES.filter((s) => s.name === process.argv[sampleFlag + 1]) : SAMPLES;
+const wanted = sampleFlag > 0 ? process.argv[sampleFlag + 1] : null;
+const samples = SAMPLES.map((sample) => sample()).filter((s) => wanted === null || s.name === wanted);
+if (samples.length === 0) {
+  console.error(`bench/rebuild: --sample is one of go, npm, yarn, pnpm, python, rust, java`);
+  process.exit(2);
+}
+
 const runsFlag = process.argv.indexOf('--runs');
 const runs = runsFlag > 0 ? Number(process.argv[runsFlag + 1]) : 3;
 const choices = builderChoices();
@@ -70,7 +94,7 @@ interface Figures {
 function rebuildTimes(builder: Builder, work: string, file: string, sample: Sample): Figures {
   const tag = `cachefix-bench-${sample.name}-${builder.name}-${file.toLowerCase().replace(/\W/g, '-')}`;
   const build = () => {
-    const result = builder.build({ context: work, dockerfile: join(work, file), tag });
+    const result = builder.build({ context: work, dockerfile: join(work, file), tag, network: sample.network });
     if (!result.ok) throw new Error(`${file} did not build on ${builder.name}:\n${result.log.slice(-2000)}`);
     return result.seconds;
   };
@@ -91,7 +115,7 @@ function rebuildTimes(builder: Builder, work: string, file: string, sample: Samp
 for (const sample of samples) benchSample(sample);
 
 function benchSample(sample: Sample): void {
-  const sampleApp = join(sharedDir, 'tools', 'offline-builder', sample.dir);
+  const sampleApp = sample.dir;
   const work = mkdtempSync(join(tmpdir(), 'cachefix-bench-'));
   try {
     cpSync(sampleApp, work, { recursive: true });

@@ -5,6 +5,7 @@
  */
 import type { DependencySteps } from '../../patterns/dependency-steps.js';
 import type { ShellCommand } from '../../shell/shell.js';
+import { nodeInstall } from './install-command.js';
 
 /** Subcommands that install, per package manager; `undefined` stands for the bare command (`yarn`). */
 const INSTALLS: Readonly<Record<string, readonly (string | undefined)[]>> = {
@@ -18,15 +19,21 @@ function isDependencyStep(command: ShellCommand): boolean {
   const words = command.words.map((w) => w.value);
   const tool = (words[0] ?? '').split('/').pop() ?? '';
   const installs = INSTALLS[tool];
-  if (installs === undefined) return false;
+  if (installs === undefined) return nodeInstall(words) !== null;
   // the first word that is not an option (`npm --no-audit ci`)
   const args = words.slice(1).filter((w) => !w.startsWith('-'));
   if (installs.includes(args[0])) return true;
+  // the full reading: options with values (`npm --prefix web ci`), corepack and npx wrappers
+  if (nodeInstall(words) !== null) return true;
   return tool !== 'bun' && args[0] === 'run' && args[1] === 'build';
 }
 
 export const nodeSteps: DependencySteps = {
   ecosystem: 'node',
-  manifests: ['package.json', 'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lock', 'bun.lockb'],
+  manifests: [
+    'package.json', 'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lock', 'bun.lockb',
+    // the settings an install reads (src/ecosystems/node/install-inputs.ts)
+    '.npmrc', '.yarnrc', '.yarnrc.yml', '.pnpmfile.cjs', 'pnpm-workspace.yaml', 'bunfig.toml',
+  ],
   isDependencyStep,
 };

@@ -1,0 +1,4 @@
+const heavydep = require('@example/heavydep');
+const greeting = require('@sample/greeting');
+
+console.log(greeting('heavydep digest'), heavydep());
