@@ -97,7 +97,7 @@ describeWhen(builders.length > 0, reason)('python: real builds of the sample app
 
       const original = build('Dockerfile.naive', 'naive');
       expect(original.log).toMatch(COMPILED);
-      const first = build('Dockerfile.rewritten', 'rewritten');
+      build('Dockerfile.rewritten', 'rewritten');
       const line = printed('naive');
       expect(line).toMatch(/^heavydep total -?\d+$/);
       expect(printed('rewritten')).toBe(line);
@@ -107,7 +107,6 @@ describeWhen(builders.length > 0, reason)('python: real builds of the sample app
       const afterSource = build('Dockerfile.rewritten', 'source');
       expect(installStep(afterSource)).toMatchObject({ cached: true });
       expect(afterSource.log).not.toMatch(COMPILED);
-      expect(afterSource.seconds).toBeLessThan(Math.max(first.seconds, original.seconds) * 0.5);
       expect(printed('source')).toBe(line);
 
       // a requirements change: the install runs again, and pip takes heavydep's wheel from the cache mount
