@@ -152,6 +152,7 @@ function fixLoop(text: string, options: FixOptions): FixResult {
   const answer = (transform: Transform): TransformResult => {
     const last = lastAnswer.get(transform);
     if (last !== undefined && last.doc === doc && last.pendingVersion === pendingVersion) return last.result;
+    if (transform.mentions && !transform.mentions.test(current)) return NOTHING;
     const result = withoutSuppressed(transform.id, transform.apply(doc, contextFor()), ignored);
     lastAnswer.set(transform, { doc, pendingVersion, result });
     return result;
@@ -201,6 +202,9 @@ function fixLoop(text: string, options: FixOptions): FixResult {
   }
   throw new ConvergenceError(lastChangers(options.transforms, current, contextFor()), maxPasses);
 }
+
+/** What a transform finds in a file that does not mention its commands. */
+const NOTHING: TransformResult = { edits: [], changes: [], skips: [] };
 
 function lastChangers(transforms: readonly Transform[], text: string, context: Parameters<Transform['apply']>[1]): string[] {
   return transforms.filter((t) => {

@@ -62,6 +62,12 @@ export interface Transform {
   readonly safety: Safety;
   /** Adds BuildKit `RUN --mount` flags: off with --no-mounts (classic builder, kaniko). */
   readonly usesMounts?: boolean;
+  /**
+   * Words a Dockerfile must contain for this transform to find anything in it (its ecosystem's
+   * commands, `npm|yarn|pnpm|bun`): the fixer does not hand it other files. A cheap test on the text,
+   * so it must err towards matching: leave it out when the transform reads commands through scripts.
+   */
+  readonly mentions?: RegExp;
   /** What it checks in the build context before rewriting (shown by `--list` and the README). */
   readonly preconditions: readonly string[];
   apply(doc: ParsedDockerfile, context: TransformContext): TransformResult;

@@ -107,6 +107,9 @@ interface Effects {
 
 function rewriteStage(doc: ParsedDockerfile, stage: Stage, build: BuildContext, out: ResultBuilder): void {
   // What it looks for: the RUNs between the source COPY and the stage's first install or build.
+  // A stage that copies nothing from the context (a final stage of COPY --from) has no source COPY:
+  // asking each ecosystem to read its RUNs would be wasted.
+  if (!stage.instructions.some((i) => (i.keyword === 'COPY' || i.keyword === 'ADD') && copySpec(i)?.from === null)) return;
   const ecosystems = dependencySteps.map((e) => ({ e, runs: stepRuns(doc, stage, e) })).filter((s) => s.runs.length > 0);
   if (ecosystems.length === 0) return;
   const active = ecosystems.map((s) => s.e);

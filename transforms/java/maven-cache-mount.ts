@@ -22,9 +22,11 @@ import { ResultBuilder, type Transform } from '../../src/engine/transform.js';
 import { cacheMounts, laterReads, runUser } from '../../src/patterns/cache-mount.js';
 import { runScript } from '../../src/shell/shell.js';
 import { mavenCacheDir, type MavenCommand, mavenCommand, usesRepository } from '../../src/ecosystems/java/maven-command.js';
+import { JAVA_MENTIONS } from '../../src/ecosystems/java/steps.js';
 
 export const mavenCacheMount: Transform = {
   id: 'java/maven-cache-mount',
+  mentions: JAVA_MENTIONS,
   title: "Mount Maven's local repository on the Maven steps of a stage",
   rationale: 'dependencies and plugins downloaded by earlier builds stay in a cache mount, so a rerun of a Maven step no longer downloads them all again',
   safety: 'safe',

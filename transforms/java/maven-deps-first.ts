@@ -20,9 +20,11 @@ import { copiesBefore, contextFile, type ManifestCopy, manifestFirst, wholeConte
 import { runScript } from '../../src/shell/shell.js';
 import { type MavenCommand, mavenCommand, pomOf, usesRepository } from '../../src/ecosystems/java/maven-command.js';
 import { reactorPoms } from '../../src/ecosystems/java/pom.js';
+import { JAVA_MENTIONS } from '../../src/ecosystems/java/steps.js';
 
 export const mavenDepsFirst: Transform = {
   id: 'java/maven-deps-first',
+  mentions: JAVA_MENTIONS,
   title: 'Copy the pom.xml files and resolve dependencies before copying the sources',
   rationale: 'the dependency download becomes a layer of its own, rebuilt only when a pom.xml changes, instead of rerunning with every source change',
   safety: 'safe',

@@ -30,9 +30,11 @@ import { instructionSnippet } from '../../src/engine/snippet.js';
 import { ResultBuilder, type Transform } from '../../src/engine/transform.js';
 import { type CacheTarget, cacheMounts, laterReads, removeCommands, type RunUser, runUser } from '../../src/patterns/cache-mount.js';
 import { runScript, type ShellCommand } from '../../src/shell/shell.js';
+import { NODE_MENTIONS } from '../../src/ecosystems/node/steps.js';
 
 export const nodeCacheMount: Transform = {
   id: 'node/cache-mount',
+  mentions: NODE_MENTIONS,
   title: "Mount npm's, Yarn's, pnpm's or bun's download cache on RUN steps that install packages",
   rationale: 'downloaded packages now persist between builds in a cache mount, so a change to package.json or the lockfile downloads only what changed instead of every package',
   safety: 'safe',

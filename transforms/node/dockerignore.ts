@@ -22,6 +22,7 @@ import { ResultBuilder, type Transform } from '../../src/engine/transform.js';
 import { ignoreEntries, type IgnoreEntry } from '../../src/patterns/ignore-entries.js';
 import { wholeContextCopy } from '../../src/patterns/manifest-first.js';
 import { runScript } from '../../src/shell/shell.js';
+import { NODE_MENTIONS } from '../../src/ecosystems/node/steps.js';
 
 const NODE_MODULES: IgnoreEntry = { pattern: '**/node_modules', probe: 'node_modules/.package-lock.json' };
 const GIT: IgnoreEntry = { pattern: '.git', probe: '.git/HEAD' };
@@ -37,6 +38,7 @@ const HEADER = "# added by cachefix: the host's node_modules, package manager lo
 
 export const nodeDockerignore: Transform = {
   id: 'node/dockerignore',
+  mentions: NODE_MENTIONS,
   title: 'Exclude node_modules, package manager logs and .git from the build context with .dockerignore',
   rationale: "the host's node_modules, logs and .git change on every local install or commit, so excluding them keeps COPY . . cached when the sources did not change",
   safety: 'safe',

@@ -20,9 +20,11 @@ import { instructionSnippet } from '../../src/engine/snippet.js';
 import { ResultBuilder, type Transform, type TransformContext } from '../../src/engine/transform.js';
 import { cacheMounts, laterReads, runUser } from '../../src/patterns/cache-mount.js';
 import { runScript } from '../../src/shell/shell.js';
+import { NODE_MENTIONS } from '../../src/ecosystems/node/steps.js';
 
 export const nodeFrameworkBuildCache: Transform = {
   id: 'node/framework-build-cache',
+  mentions: NODE_MENTIONS,
   title: "Mount Next.js's build cache (.next/cache) on RUN steps that run next build",
   rationale: "Next.js keeps its compilation cache between builds in a cache mount, so a source change recompiles only what changed",
   safety: 'safe',

@@ -20,12 +20,14 @@ import { copiedBefore, installProjectDir } from '../../src/ecosystems/node/proje
 import type { Instruction, ParsedDockerfile, Stage } from '../../src/engine/parse.js';
 import { ResultBuilder, type Transform, type TransformContext } from '../../src/engine/transform.js';
 import { contextFile } from '../../src/patterns/manifest-first.js';
+import { NODE_MENTIONS } from '../../src/ecosystems/node/steps.js';
 
 /** npm install options that npm ci refuses or that change the lockfile on purpose. */
 const NOT_FOR_CI = /^(--no-package-lock|--package-lock-only|--save(-dev|-prod|-optional|-exact|-peer|-bundle)?|--no-save|-[SDEOB])(=.*)?$/;
 
 export const nodeFrozenLockfile: Transform = {
   id: 'node/frozen-lockfile',
+  mentions: NODE_MENTIONS,
   title: 'Install exactly what the lockfile says: npm ci, --frozen-lockfile, --immutable',
   rationale: 'the install now follows the lockfile exactly, so the same lockfile always gives the same packages (a lockfile out of step with package.json now fails the build)',
   safety: 'unsafe',

@@ -28,6 +28,7 @@ import { instructionSnippet } from '../../src/engine/snippet.js';
 import { ResultBuilder, type Transform, type TransformContext } from '../../src/engine/transform.js';
 import { contextFile, copiesBefore, type InstallStep, insideContext, type ManifestCopy, manifestFirst } from '../../src/patterns/manifest-first.js';
 import { runScript } from '../../src/shell/shell.js';
+import { NODE_MENTIONS } from '../../src/ecosystems/node/steps.js';
 
 /** Variables that change what an install resolves, fetches or runs: one set between the COPY and the install blocks. */
 const INSTALL_ENV = /^(npm_config_\w+|NPM_\w+|NODE_\w+|YARN_\w+|PNPM_\w+|BUN_\w+|COREPACK_\w+|CI|HOME|PATH|XDG_\w+|HTTPS?_PROXY|NO_PROXY)$/i;
@@ -38,6 +39,7 @@ const CACHE_CLEAN = /^(npm cache clean|npm cache verify|yarn cache clean|pnpm st
 
 export const nodeManifestFirst: Transform = {
   id: 'node/manifest-first',
+  mentions: NODE_MENTIONS,
   title: 'Copy package.json and the lockfile and install before copying the sources',
   rationale: 'the dependency install now depends only on package.json, the lockfile and the package manager settings, so a source change no longer reinstalls every package',
   safety: 'safe',

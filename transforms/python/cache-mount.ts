@@ -27,9 +27,11 @@ import { type CacheTarget, cacheMounts, laterReads, removeCommands, runUser } fr
 import { runScript, type ShellCommand, type ShellWord } from '../../src/shell/shell.js';
 import { CACHE_OFF_VARS, cacheDir, type CacheTool, cacheToolsOf } from '../../src/ecosystems/python/caches.js';
 import { readCommand, type ReadCommand } from '../../src/ecosystems/python/install-runs.js';
+import { PYTHON_MENTIONS } from '../../src/ecosystems/python/steps.js';
 
 export const pythonCacheMount: Transform = {
   id: 'python/cache-mount',
+  mentions: PYTHON_MENTIONS,
   title: 'Mount the cache of pip, uv, Poetry or Pipenv on the RUNs that install Python packages',
   rationale: 'a rebuild of the install step reuses the wheels built and downloaded before, so a package built from source is compiled once',
   safety: 'safe',

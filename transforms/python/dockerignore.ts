@@ -21,6 +21,7 @@ import { ResultBuilder, type Transform } from '../../src/engine/transform.js';
 import { ignoreEntries, type IgnoreEntry } from '../../src/patterns/ignore-entries.js';
 import { runScript } from '../../src/shell/shell.js';
 import { readCommand } from '../../src/ecosystems/python/install-runs.js';
+import { PYTHON_MENTIONS } from '../../src/ecosystems/python/steps.js';
 
 const ENTRIES: readonly IgnoreEntry[] = [
   { pattern: '**/__pycache__', probe: 'pkg/__pycache__/mod.cpython-312.pyc' },
@@ -41,6 +42,7 @@ const HEADER = '# added by cachefix: bytecode, virtualenvs, tool caches and VCS 
 
 export const pythonDockerignore: Transform = {
   id: 'python/dockerignore',
+  mentions: PYTHON_MENTIONS,
   title: 'Exclude bytecode, virtualenvs, tool caches and .git from a Python build context',
   rationale: 'bytecode, a host virtualenv and tool caches change without a source change, so excluding them keeps COPY . . cached (and a host .venv from replacing the image\'s)',
   safety: 'safe',

@@ -30,6 +30,7 @@ import { dependenciesOnly, type ReadCommand, readCommand } from '../../src/ecosy
 import { localSourceLine } from '../../src/ecosystems/python/project-files.js';
 import { requirementsClosure } from '../../src/ecosystems/python/requirements.js';
 import { createdVenv, venvOnPath } from '../../src/ecosystems/python/venv.js';
+import { PYTHON_MENTIONS } from '../../src/ecosystems/python/steps.js';
 
 /** Variables that change what an install fetches or where it puts it: one set between the COPY and the install blocks. */
 const INSTALL_ENV = /^(PIP_\w+|POETRY_\w+|UV_\w+|PIPENV_\w+|VIRTUAL_ENV|PYTHON\w*|PATH|HOME|XDG_\w+|https?_proxy|no_proxy|all_proxy)$/i;
@@ -40,6 +41,7 @@ const MANIFEST_NAME = /(^|\/)([^/]*requirements[^/]*\.(txt|in)|constraints[^/]*\
 
 export const requirementsFirst: Transform = {
   id: 'python/requirements-first',
+  mentions: PYTHON_MENTIONS,
   title: 'Copy the requirements (or pyproject and lockfile) and install dependencies before copying the sources',
   rationale: 'the dependency install now depends only on the files listing the dependencies (requirements, or pyproject and lockfile), so a source change no longer reinstalls and rebuilds every package',
   safety: 'safe',

@@ -27,9 +27,11 @@ import { cacheMounts, type CacheTarget, runUser } from '../../src/patterns/cache
 import { runScript, type ShellCommand } from '../../src/shell/shell.js';
 import { type CargoCommand, cargoCommand, cargoDownloadDirs, cargoHome, compilesCrates } from '../../src/ecosystems/rust/cargo-command.js';
 import { parseCargoManifest } from '../../src/ecosystems/rust/cargo-manifest.js';
+import { RUST_MENTIONS } from '../../src/ecosystems/rust/steps.js';
 
 export const rustCacheMount: Transform = {
   id: 'rust/cache-mount',
+  mentions: RUST_MENTIONS,
   title: "Mount cargo's registry and git caches (and the target directory when nothing later reads it) on cargo build steps",
   rationale: 'crates downloaded by earlier builds stay in a cache mount, so a rerun of the build step no longer downloads and unpacks every crate again',
   safety: 'safe',

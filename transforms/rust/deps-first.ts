@@ -21,9 +21,11 @@ import { contextFile, copiesBefore, manifestFirst, wholeContextCopy } from '../.
 import { joinedByAnd, runScript, type ShellCommand } from '../../src/shell/shell.js';
 import { type CargoCommand, cargoCommand } from '../../src/ecosystems/rust/cargo-command.js';
 import { buildScript, parseCargoManifest } from '../../src/ecosystems/rust/cargo-manifest.js';
+import { RUST_MENTIONS } from '../../src/ecosystems/rust/steps.js';
 
 export const rustDepsFirst: Transform = {
   id: 'rust/deps-first',
+  mentions: RUST_MENTIONS,
   title: 'Build the dependencies from Cargo.toml and Cargo.lock with a placeholder crate before copying the sources',
   rationale: 'the compiled dependencies become a layer of their own, rebuilt only when Cargo.toml or Cargo.lock changes, instead of recompiling them with every source change',
   safety: 'safe',

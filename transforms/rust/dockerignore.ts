@@ -17,6 +17,7 @@ import { ignoreEntries, type IgnoreEntry } from '../../src/patterns/ignore-entri
 import { runScript } from '../../src/shell/shell.js';
 import { cargoCommand } from '../../src/ecosystems/rust/cargo-command.js';
 import { buildScript, cargoCrates } from '../../src/ecosystems/rust/cargo-manifest.js';
+import { RUST_MENTIONS } from '../../src/ecosystems/rust/steps.js';
 
 const TARGET: IgnoreEntry = { pattern: 'target', probe: 'target/release/.fingerprint' };
 const GIT: IgnoreEntry = { pattern: '.git', probe: '.git/HEAD' };
@@ -24,6 +25,7 @@ const HEADER = "# added by cachefix: cargo's build output and VCS data change wi
 
 export const rustDockerignore: Transform = {
   id: 'rust/dockerignore',
+  mentions: RUST_MENTIONS,
   title: "Exclude cargo's target/ (and .git) from the build context with .dockerignore",
   rationale: 'target/ changes with every local build and .git with every commit, so excluding them keeps COPY . . cached (and the context small) when the sources did not change',
   safety: 'safe',

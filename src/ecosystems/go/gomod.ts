@@ -1,4 +1,6 @@
 /** Reads the parts of a go.mod file that decide how a Dockerfile may fetch modules. */
+import { perText } from '../../engine/memo.js';
+
 export interface GoReplace {
   readonly from: string;
   readonly to: string;
@@ -30,18 +32,8 @@ export function parseGoWork(text: string): GoWork {
   return { uses, replaces: parsed.replaces };
 }
 
-export function parseGoMod(text: string): GoMod {
-  // several transforms read the same go.mod in every pass of the fix loop
-  let parsed = parsedGoMods.get(text);
-  if (!parsed) {
-    if (parsedGoMods.size >= 64) parsedGoMods.clear();
-    parsed = parseDirectives(text, () => undefined);
-    parsedGoMods.set(text, parsed);
-  }
-  return parsed;
-}
-
-const parsedGoMods = new Map<string, GoMod>();
+/** go.mod's directives; read once per text (several transforms read the same go.mod in every pass). */
+export const parseGoMod = perText((text: string): GoMod => parseDirectives(text, () => undefined));
 
 function parseDirectives(text: string, other: (verb: string, fields: string[]) => void): GoMod {
   let module: string | null = null;

@@ -5,6 +5,7 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { BuildContext } from '../../context/context.js';
+import { perText } from '../../engine/memo.js';
 
 export interface Pom {
   readonly artifactId: string | null;
@@ -25,7 +26,7 @@ const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined 
 const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, removeNSPrefix: true, isArray: (name) => ['module', 'profile', 'dependency', 'plugin'].includes(name) });
 
 /** The pom, or why it cannot be read. */
-export function parsePom(xml: string): Pom | { error: string } {
+function readPom(xml: string): Pom | { error: string } {
   const valid = XMLValidator.validate(xml);
   if (valid !== true) return { error: `${valid.err.msg} (line ${valid.err.line})` };
   const doc: unknown = parser.parse(xml);
@@ -107,3 +108,6 @@ function join(dir: string, path: string): string {
   }
   return parts.join('/');
 }
+
+/** The pom, or why it cannot be read; read once per text (every Maven transform reads the reactor in every pass). */
+export const parsePom = perText(readPom);

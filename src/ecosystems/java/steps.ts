@@ -17,3 +17,6 @@ export const javaSteps: DependencySteps = {
   manifests: ['pom.xml', 'build.gradle', 'build.gradle.kts', 'settings.gradle', 'settings.gradle.kts'],
   isDependencyStep,
 };
+
+/** Words a Dockerfile holds when this ecosystem's transforms can find something in it (mvn or mvnw): the fixer's cheap first test (Transform.mentions). */
+export const JAVA_MENTIONS = /mvn/i;

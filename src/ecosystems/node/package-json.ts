@@ -3,6 +3,7 @@
  * the local (`file:`, `link:`, `portal:`) dependencies it copies or links, the package manager it
  * pins and the patches it applies. Pure: the text in, facts out.
  */
+import { perText } from '../../engine/memo.js';
 
 export interface PackageJson {
   readonly name: string | null;
@@ -34,7 +35,7 @@ function isObject(value: Json | undefined): value is { [key: string]: Json } {
 }
 
 /** package.json's facts, or null when the text is not a JSON object. */
-export function readPackageJson(text: string): PackageJson | null {
+function readPackageJsonText(text: string): PackageJson | null {
   let data: Json;
   try {
     data = JSON.parse(text.replace(/^\uFEFF/, '')) as Json;
@@ -120,3 +121,6 @@ function hasBin(data: { [key: string]: Json }): boolean {
   const directories = data['directories'];
   return isObject(directories) && typeof directories['bin'] === 'string';
 }
+
+/** package.json's facts, or null when the text is not a JSON object; read once per text. */
+export const readPackageJson = perText(readPackageJsonText);

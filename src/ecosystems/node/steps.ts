@@ -37,3 +37,6 @@ export const nodeSteps: DependencySteps = {
   ],
   isDependencyStep,
 };
+
+/** Words a Dockerfile holds when this ecosystem's transforms can find something in it (npm, yarn, pnpm, bun (and npx, corepack) or next): the fixer's cheap first test (Transform.mentions). */
+export const NODE_MENTIONS = /npm|npx|yarn|pnpm|pnpx|bun|corepack|next/i;

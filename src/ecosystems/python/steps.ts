@@ -19,3 +19,6 @@ export const pythonSteps: DependencySteps = {
   manifests: ['requirements*.txt', 'pyproject.toml', 'poetry.lock', 'uv.lock', 'Pipfile', 'Pipfile.lock'],
   isDependencyStep,
 };
+
+/** Words a Dockerfile holds when this ecosystem's transforms can find something in it (pip, python, Poetry, uv or Pipenv): the fixer's cheap first test (Transform.mentions). */
+export const PYTHON_MENTIONS = /pip|python|poetry|uv|pdm/i;

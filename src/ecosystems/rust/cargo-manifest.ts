@@ -6,6 +6,7 @@
 import { parse } from 'smol-toml';
 import type { BuildContext } from '../../context/context.js';
 import { normalizePath } from '../../context/context.js';
+import { perText } from '../../engine/memo.js';
 
 export interface CargoManifest {
   /** `[package] name`, or null for a virtual workspace manifest. */
@@ -31,7 +32,7 @@ const isTable = (v: unknown): v is Table => typeof v === 'object' && v !== null 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
 /** The manifest, or the parse error's message. */
-export function parseCargoManifest(text: string): CargoManifest | { error: string } {
+function readCargoManifest(text: string): CargoManifest | { error: string } {
   let doc: Table;
   try {
     doc = parse(text) as Table;
@@ -145,3 +146,6 @@ export function buildScript(context: BuildContext, crate: CargoCrate): string | 
 function join(dir: string, path: string): string {
   return normalizePath(dir === '' ? path : `${dir}/${path}`);
 }
+
+/** The manifest, or the parse error's message; read once per text. */
+export const parseCargoManifest = perText(readCargoManifest);

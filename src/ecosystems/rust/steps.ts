@@ -18,3 +18,6 @@ export const rustSteps: DependencySteps = {
   manifests: ['Cargo.toml', 'Cargo.lock'],
   isDependencyStep,
 };
+
+/** Words a Dockerfile holds when this ecosystem's transforms can find something in it (cargo): the fixer's cheap first test (Transform.mentions). */
+export const RUST_MENTIONS = /cargo/i;
