@@ -73,9 +73,14 @@ describe('python/requirements-first', () => {
     expect(fix(input, files).output).toBe('FROM python:3.12\nWORKDIR /app\nCOPY pyproject.toml poetry.lock README.md ./\nRUN poetry install --no-root\nCOPY . .\nRUN poetry install\n');
   });
 
-  test('a stage without WORKDIR says so', () => {
-    const input = 'FROM python:3.12\nCOPY . /\nRUN pip install -r requirements.txt\n';
+  test('a stage without WORKDIR on an image we do not know says so', () => {
+    const input = 'FROM example.com/team/py-base:3.12\nCOPY . /\nRUN pip install -r requirements.txt\n';
     expect(fix(input).skips).toEqual(['"RUN pip install -r requirements.txt" runs in the base image\'s working directory, which I do not know (the stage sets no WORKDIR): set one']);
+  });
+
+  test('a stage without WORKDIR on the python image runs in /, where the manifests then go', () => {
+    const input = 'FROM python:3.12\nCOPY . /\nRUN pip install -r requirements.txt\n';
+    expect(fix(input)).toEqual({ output: 'FROM python:3.12\nCOPY requirements.txt /\nRUN pip install -r requirements.txt\nCOPY . /\n', skips: [] });
   });
 });
 

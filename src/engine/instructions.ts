@@ -92,7 +92,9 @@ export function declaredNames(instruction: Instruction): string[] {
 export function effectiveWorkdir(doc: ParsedDockerfile, stage: Stage, before: Instruction): string | null {
   const lineage = stageLineage(doc, stage).reverse();
   const root = lineage[0];
-  let dir: string | null = root ? (officialImage(root.image)?.workdir ?? null) : null;
+  // an image we know sets its WORKDIR or none, and then RUNs start in `/`, as in `scratch`
+  const known = root ? officialImage(root.image) : null;
+  let dir: string | null = known ? (known.workdir ?? '/') : root?.image === 'scratch' ? '/' : null;
   for (const s of lineage) {
     for (const instruction of s.instructions) {
       if (s === stage && instruction.start >= before.start) return dir;
