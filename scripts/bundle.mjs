@@ -73,6 +73,34 @@ const patchPlugin = {
   },
 };
 
+/**
+ * Parsers that only some ecosystems need (pom.xml, Cargo.toml, pnpm-workspace.yaml and .yarnrc.yml)
+ * are loaded on first use, not at start-up: a run over Go Dockerfiles never evaluates them. Our
+ * modules' imports of them resolve to a stand-in whose exports load the package when first called
+ * (esbuild wraps a `require`d module so that it runs then). Each entry lists the names our code
+ * imports; the stand-in of a class constructs the real one.
+ */
+const LAZY_PACKAGES = {
+  'fast-xml-parser': { classes: ['XMLParser'], objects: { XMLValidator: ['validate'] }, functions: [] },
+  'smol-toml': { classes: [], objects: {}, functions: ['parse'] },
+  yaml: { classes: [], objects: {}, functions: ['parse'] },
+};
+const lazyPackagesPlugin = {
+  name: 'cachefix-lazy-packages',
+  setup(build) {
+    const names = Object.keys(LAZY_PACKAGES).map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    build.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, (args) => (args.namespace === 'lazy' ? undefined : { path: args.path, namespace: 'lazy' }));
+    build.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => {
+      const spec = LAZY_PACKAGES[args.path];
+      const load = `let loaded;\nconst load = () => (loaded ??= require(${JSON.stringify(args.path)}));\n`;
+      const classes = spec.classes.map((c) => `export function ${c}(...args) { return new (load().${c})(...args); }\n`);
+      const functions = spec.functions.map((f) => `export function ${f}(...args) { return load().${f}(...args); }\n`);
+      const objects = Object.entries(spec.objects).map(([o, methods]) => `export const ${o} = { ${methods.map((m) => `${m}: (...args) => load().${o}.${m}(...args)`).join(', ')} };\n`);
+      return { contents: load + [...classes, ...functions, ...objects].join(''), loader: 'js', resolveDir: root };
+    });
+  },
+};
+
 await build({
   ...common,
   entryPoints: ['src/cli/bin.ts'],
@@ -87,7 +115,7 @@ await build({
   // yargs (help and errors only) is ESM and finds its message translations next to its own files:
   // it stays in node_modules, imported on demand
   external: ['yargs', 'yargs/*'],
-  plugins: [patchPlugin],
+  plugins: [patchPlugin, lazyPackagesPlugin],
   // The file is the function src/cli/launcher.ts runs, written out: the launcher then hands V8 the text
   // as read, instead of a copy with Node's module wrapper around it. First in it the directive
   // (esbuild puts its own "use strict" after the banner, where it would not count).

@@ -23,13 +23,16 @@ const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null &&
 const text = (v: unknown): string | null => (typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : null);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
 
-const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, removeNSPrefix: true, isArray: (name) => ['module', 'profile', 'dependency', 'plugin'].includes(name) });
+/** Made on first use: a run that meets no pom.xml never loads the XML parser (scripts/bundle.mjs). */
+let parser: XMLParser | null = null;
+const xmlParser = (): XMLParser =>
+  (parser ??= new XMLParser({ ignoreAttributes: true, parseTagValue: false, removeNSPrefix: true, isArray: (name) => ['module', 'profile', 'dependency', 'plugin'].includes(name) }));
 
 /** The pom, or why it cannot be read. */
 function readPom(xml: string): Pom | { error: string } {
   const valid = XMLValidator.validate(xml);
   if (valid !== true) return { error: `${valid.err.msg} (line ${valid.err.line})` };
-  const doc: unknown = parser.parse(xml);
+  const doc: unknown = xmlParser().parse(xml);
   const project = isNode(doc) && isNode(doc.project) ? doc.project : null;
   if (project === null) return { error: 'no <project> element' };
   const modules = (node: Node): string[] => (isNode(node.modules) ? list(node.modules.module).map(text).filter((m): m is string => m !== null && m !== '') : []);
