@@ -14,6 +14,7 @@ import { join, projectManager } from './package-manager.js';
 import { readPnpmWorkspace } from './pnpm-workspace.js';
 import { rcValue } from './caches.js';
 import { resolveWorkspaces } from './workspaces.js';
+import { insideContext } from '../../patterns/manifest-first.js';
 
 export interface ProjectInputs {
   /** Context-relative files and directories the install reads, the project's package.json first. */
@@ -33,16 +34,8 @@ export interface InputsOptions {
 
 /** Where a context-relative path lands when resolved from `dir`, or null when it leaves the context. */
 function fromDir(dir: string, path: string): string | null {
-  if (path.startsWith('/') || path.startsWith('~')) return null;
-  const parts: string[] = dir === '' ? [] : dir.split('/');
-  for (const part of path.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (parts.length === 0) return null;
-      parts.pop();
-    } else parts.push(part);
-  }
-  return parts.join('/');
+  if (path.startsWith('~')) return null;
+  return insideContext(dir === '' ? path : `${dir}/${path}`);
 }
 
 const isDirectory = (context: BuildContext, path: string): boolean => context.list(path) !== null;
