@@ -85,7 +85,8 @@ export const hoistIndependentRun: Transform = {
   ],
   apply(doc, context) {
     const out = new ResultBuilder();
-    for (const stage of doc.stages) rewriteStage(doc, stage, context.build, out);
+    const ecosystems = dependencySteps.filter((e) => e.mentions === undefined || e.mentions.test(doc.source.text));
+    for (const stage of doc.stages) rewriteStage(doc, stage, context.build, ecosystems, out);
     return out.result();
   },
 };
@@ -105,12 +106,12 @@ interface Effects {
   readonly reads: (name: string) => boolean;
 }
 
-function rewriteStage(doc: ParsedDockerfile, stage: Stage, build: BuildContext, out: ResultBuilder): void {
+function rewriteStage(doc: ParsedDockerfile, stage: Stage, build: BuildContext, mentioned: readonly DependencySteps[], out: ResultBuilder): void {
   // What it looks for: the RUNs between the source COPY and the stage's first install or build.
   // A stage that copies nothing from the context (a final stage of COPY --from) has no source COPY:
   // asking each ecosystem to read its RUNs would be wasted.
   if (!stage.instructions.some((i) => (i.keyword === 'COPY' || i.keyword === 'ADD') && copySpec(i)?.from === null)) return;
-  const ecosystems = dependencySteps.map((e) => ({ e, runs: stepRuns(doc, stage, e) })).filter((s) => s.runs.length > 0);
+  const ecosystems = mentioned.map((e) => ({ e, runs: stepRuns(doc, stage, e) })).filter((s) => s.runs.length > 0);
   if (ecosystems.length === 0) return;
   const active = ecosystems.map((s) => s.e);
   const sourceCopy = stage.instructions.find((i) => isSourceCopy(i, build, active));
