@@ -31,6 +31,8 @@ export interface AppliedChange {
   readonly line: number;
   readonly rationale: string;
   readonly detail?: string;
+  /** Something the user should act on that the rewrite could not fix (a missing lockfile). */
+  readonly warning?: string;
 }
 
 /** A rewrite that was not made. `line` is 1-based, in the original text. */
@@ -194,6 +196,7 @@ function fixLoop(text: string, options: FixOptions): FixResult {
           line: toOriginalLine(change.offset),
           rationale: transform.rationale,
           ...(change.detail ? { detail: originalLines(change.detail, doc.source) } : {}),
+          ...(change.warning ? { warning: originalLines(change.warning, doc.source) } : {}),
         });
       }
       if (next !== current) {
