@@ -1,3 +1,4 @@
+import { describe, expect, test } from '@jest/globals';
 import { perFilesRead, perText } from '../src/engine/memo.js';
 import { makeRecipes } from '../src/shell/makefile.js';
 import { GO_MENTIONS } from '../src/ecosystems/go/steps.js';
