@@ -14,16 +14,39 @@ function fix(dockerfile: string) {
 const REGISTRY = '--mount=type=cache,target=/usr/local/cargo/registry \\\n    --mount=type=cache,target=/usr/local/cargo/git \\\n    ';
 
 describe('the target directory', () => {
-  test('a later stage copies the binary out of target/: registry and git only, and why', () => {
+  test('a later stage copies the binary out of target/: the build copies it out of the mount, the COPY reads it there', () => {
     const result = fix('FROM rust:1.79 AS build\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\nFROM debian\nCOPY --from=build /app/target/release/server /bin/\n');
-    expect(result.output).toBe(`FROM rust:1.79 AS build\nWORKDIR /app\nCOPY . .\nRUN ${REGISTRY}cargo build --release\nFROM debian\nCOPY --from=build /app/target/release/server /bin/\n`);
-    expect(result.skips).toEqual(['4: the target directory keeps no cache mount: "COPY --from=build /app/target/release/server /bin/" reads it, and a mounted one would be empty there']);
+    expect(result.output).toBe(`FROM rust:1.79 AS build\nWORKDIR /app\nCOPY . .\nRUN ${REGISTRY}--mount=type=cache,target=/app/target,id=server-target \\\n    cargo build --release && mkdir -p /cargo-out/release && cp target/release/server /cargo-out/release/\nFROM debian\nCOPY --from=build /cargo-out/release/server /bin/\n`);
+    expect(result.skips).toEqual([]);
+    expect(fixText(result.output, { transforms: [rustCacheMount], context: CONTEXT }).output).toBe(result.output);
+  });
+
+  test('copy-out: --profile, CARGO_BUILD_TARGET, several bins and sources, COPY flags kept', () => {
+    const bins = memoryContext({ 'Cargo.toml': '[package]\nname = "server"\nversion = "0.1.0"\n[[bin]]\nname = "cli"\npath = "src/cli.rs"\n', 'src/main.rs': 'fn main() {}\n' });
+    const out = (text: string) => fixText(text, { transforms: [rustCacheMount], context: bins }).output;
+    const profile = out('FROM rust:1.79 AS build\nWORKDIR /app\nCOPY . .\nRUN cargo build --profile dist\nFROM debian\nCOPY --from=build --chmod=755 /app/target/dist/server /app/target/dist/cli /usr/local/bin/\n');
+    expect(profile).toContain('cargo build --profile dist && mkdir -p /cargo-out/dist && cp target/dist/server target/dist/cli /cargo-out/dist/\n');
+    expect(profile).toContain('COPY --from=build --chmod=755 /cargo-out/dist/server /cargo-out/dist/cli /usr/local/bin/\n');
+    const triple = out('FROM rust:1.79 AS build\nENV CARGO_BUILD_TARGET=aarch64-unknown-linux-gnu\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\nFROM debian\nCOPY --from=build /app/target/aarch64-unknown-linux-gnu/release/server /bin/\n');
+    expect(triple).toContain('cp target/aarch64-unknown-linux-gnu/release/server /cargo-out/aarch64-unknown-linux-gnu/release/\n');
+    expect(triple).toContain('COPY --from=build /cargo-out/aarch64-unknown-linux-gnu/release/server /bin/\n');
+  });
+
+  test('copy-out skips: a bin the build does not make, a later cargo step, a non-root user, ||, a profile mismatch', () => {
+    const head = 'FROM rust:1.79 AS build\nWORKDIR /app\nCOPY . .\n';
+    const tail = 'FROM debian\nCOPY --from=build /app/target/release/server /bin/\n';
+    expect(fix(`${head}RUN cargo build --release --bin other\n${tail}`).skips[0]).toContain('copies server, which the step\'s cargo build (--bin other) does not build');
+    expect(fix(`${head}RUN cargo build --release\nRUN cargo test --release\n${tail}`).skips[0]).toContain('runs cargo again after this step');
+    expect(fix(`FROM rust:1.79 AS build\nRUN useradd -u 1000 -m rust\nUSER rust\nENV CARGO_HOME=/home/rust/.cargo\nWORKDIR /home/rust/app\nCOPY . .\nRUN cargo build --release\nFROM debian\nCOPY --from=build /home/rust/app/target/release/server /bin/\n`).skips.join('\n')).toContain('USER rust may not create /cargo-out');
+    expect(fix(`${head}RUN test -f x || cargo build --release\n${tail}`).skips[0]).toContain('follows || or a pipe');
+    expect(fix(`${head}RUN cargo build\n${tail}`).skips[0]).toContain('not a file the step\'s cargo build puts directly in its target/debug directory');
+    expect(fix(`${head}RUN cargo build --release\nFROM debian\nCOPY --from=build ["/app/target/release/server", "/bin/"]\n`).skips[0]).toContain('JSON form');
   });
 
   test('a COPY --from of the whole work directory, a wildcard, the CMD and a later RUN read it too', () => {
     const head = 'FROM rust:1.79 AS build\nWORKDIR /app\nCOPY . .\nRUN cargo build --release && cp target/release/server /bin/\n';
     expect(fix(`${head}FROM debian\nCOPY --from=build /app /app\n`).skips[0]).toContain('"COPY --from=build /app /app" reads it');
-    expect(fix(`${head}FROM debian\nCOPY --from=build /app/target/*/server /bin/\n`).skips[0]).toContain('reads it');
+    expect(fix(`${head}FROM debian\nCOPY --from=build /app/target/*/server /bin/\n`).skips[0]).toContain('(a pattern or variable), which cannot be pointed at a copied-out file');
     expect(fix(`${head}CMD ["./target/release/server"]\n`).skips[0]).toContain('CMD ["./target/release/server"]');
     expect(fix(`${head}RUN strip target/release/server\n`).skips[0]).toContain('RUN strip target/release/server');
   });
