@@ -36,6 +36,7 @@ import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } fro
 import { instructionSnippet } from '../../src/engine/snippet.js';
 import { ResultBuilder, type Transform, type TransformContext } from '../../src/engine/transform.js';
 import { cacheMounts, type CacheTarget, runUser } from '../../src/patterns/cache-mount.js';
+import { contextFile } from '../../src/patterns/manifest-first.js';
 import { runScript, type ShellCommand } from '../../src/shell/shell.js';
 import { type CargoCommand, cargoCommand, cargoDownloadDirs, cargoHome, compilesCrates } from '../../src/ecosystems/rust/cargo-command.js';
 import { parseCargoManifest } from '../../src/ecosystems/rust/cargo-manifest.js';
@@ -184,13 +185,15 @@ function targetMount(doc: ParsedDockerfile, context: TransformContext, cargoRun:
   if (readerWhy === null && !takesOut) return { why: `the built artifacts stay in ${dir}, which a cache mount would leave out of the image` };
   const earlier = all.find((r) => r.run.start < run.start && !mountsOf(r.run).some((m) => m.type === 'cache' && m.target === dir));
   if (earlier) return { why: readerWhy ?? `${instructionSnippet(doc, earlier.run)} built into it before, and a mount would hide that build` };
-  const name = crateName(context);
-  if (name === null) return { why: readerWhy ?? 'no Cargo.toml at the context root names the crate for the mount id' };
+  const name = crateName(context, cargo);
+  if (name === null) return { why: readerWhy ?? 'no Cargo.toml at the context root names the crate for the mount id (a workspace: build with -p <package>)' };
   const mount = { target: dir, id: `${name}-target` };
   if (readerWhy === null) return { mount };
   // a later stage copies artifacts out of target/: the step copies them out first, and the COPY reads them there
   const later = all.find((r) => r.run.start > run.start);
   if (later) return { why: `${readerWhy}, and ${instructionSnippet(doc, later.run)} runs cargo again after this step` };
+  // a target/ of the context (COPY . .) would be hidden by the mount while the COPY may read it
+  if (contextFile(context, 'target') === 'present') return { why: `${readerWhy}, and the build context holds a target/ directory (add it to .dockerignore)` };
   const user = runEnvironment(doc, stage, run).user;
   const plan = planCopyOut({ doc, build: context.build, stage, run, cargo, commands, env, dir, workdir, user });
   if ('why' in plan) return { why: plan.why };
@@ -234,11 +237,15 @@ function laterReader(doc: ParsedDockerfile, stage: Stage, run: Instruction, dir:
   return null;
 }
 
-/** The crate's name at the context root, for the target mount's id (the directory is per project). */
-function crateName(context: TransformContext): string | null {
+/**
+ * The crate's name at the context root, for the target mount's id (the directory is per project); a
+ * virtual workspace has no package of its own: the first package the step builds (`-p`) names it.
+ */
+function crateName(context: TransformContext, cargo: readonly CargoCommand[]): string | null {
   const text = context.build.readFile('Cargo.toml');
   if (text === null) return null;
   const manifest = parseCargoManifest(text);
   if ('error' in manifest) return null;
-  return manifest.packageName ?? null;
+  if (manifest.packageName !== null) return manifest.packageName;
+  return manifest.workspaceMembers !== null ? (cargo.flatMap((c) => c.packages)[0] ?? null) : null;
 }

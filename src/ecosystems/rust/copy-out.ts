@@ -4,6 +4,7 @@
  * build RUN copies them to COPY_OUT_ROOT (same relative layout as under target/) and each COPY reads
  * them there. All or nothing: one reader we cannot repoint and the directory stays in the image.
  */
+import { parse } from 'smol-toml';
 import type { BuildContext } from '../../context/context.js';
 import { codeStart } from '../../engine/continuations.js';
 import type { Edit } from '../../engine/edits.js';
@@ -66,9 +67,8 @@ export function planCopyOut(input: CopyOutInput): CopyOutPlan | { why: string } 
   if (buildTarget === null || builds.some((c) => c.command.assignments.some((a) => a.name === 'CARGO_BUILD_TARGET' || a.name === 'CARGO_BUILD_PROFILE'))) {
     return { why: 'CARGO_BUILD_TARGET is set in a way we cannot follow, so the artifact directory is not certain' };
   }
-  if (input.build.exists('.cargo/config.toml') || input.build.exists('.cargo/config')) {
-    return { why: '.cargo/config.toml may choose the target triple or directory, so the artifact directory is not certain' };
-  }
+  const config = cargoConfigMoves(input.build);
+  if (config !== null) return { why: config };
   const profiles = new Map<string, Set<string> | null>(); // artifact dir → the --bin names it holds, null for every binary
   for (const c of builds) {
     const withTriple = c.targets.length === 0 && buildTarget !== undefined ? { ...c, targets: [buildTarget] } : c;
@@ -134,6 +134,30 @@ export function planCopyOut(input: CopyOutInput): CopyOutPlan | { why: string } 
     artifacts.push(...files.map((f) => `${shown(parent)}/${f} → ${out}/${f}`));
   }
   return { runEdits: [{ start: at.offset, end: at.offset, text: steps.map((s) => `${at.separator}${s}`).join('') }], copies, artifacts };
+}
+
+/**
+ * Why the context's cargo configuration may put the artifacts elsewhere (`build.target`,
+ * `build.target-dir`), or null when it does not (no file, or one without them). Only the context's
+ * .cargo/ is seen: cargo also reads the ones above the working directory and in CARGO_HOME, which the
+ * COPY path we match against guards (an artifact elsewhere would not be where the COPY reads it).
+ */
+function cargoConfigMoves(build: BuildContext): string | null {
+  for (const path of ['.cargo/config.toml', '.cargo/config']) {
+    const text = build.readFile(path);
+    if (text === null) continue;
+    let config: Record<string, unknown>;
+    try {
+      config = parse(text) as Record<string, unknown>;
+    } catch {
+      return `${path} cannot be read, and it may choose the target triple or directory`;
+    }
+    const section = config.build;
+    if (typeof section === 'object' && section !== null && ('target' in section || 'target-dir' in section)) {
+      return `${path} sets build.target or build.target-dir, so the artifact directory is not certain`;
+    }
+  }
+  return null;
 }
 
 function mentions(doc: ParsedDockerfile, i: Instruction, dir: string, workdir: string | null): boolean {
