@@ -40,7 +40,7 @@ import { contextFile } from '../../src/patterns/manifest-first.js';
 import { runScript, type ShellCommand } from '../../src/shell/shell.js';
 import { type CargoCommand, cargoCommand, cargoDownloadDirs, cargoHome, compilesCrates } from '../../src/ecosystems/rust/cargo-command.js';
 import { parseCargoManifest } from '../../src/ecosystems/rust/cargo-manifest.js';
-import { type CopyOutPlan, planCopyOut } from '../../src/ecosystems/rust/copy-out.js';
+import { bindsFromStage, type CopyOutPlan, planCopyOut } from '../../src/ecosystems/rust/copy-out.js';
 import { RUST_MENTIONS } from '../../src/ecosystems/rust/steps.js';
 
 export const rustCacheMount: Transform = {
@@ -222,6 +222,7 @@ function laterReader(doc: ParsedDockerfile, stage: Stage, run: Instruction, dir:
   const mentions = (text: string) => text.includes(dir) || (relative !== null && new RegExp(`(^|[\\s"'=:./])${relative.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(/|\\b)`).test(text));
   for (const i of doc.instructions) {
     if (i.start <= run.start) continue;
+    if (bindsFromStage(i, names, dir)) return i;
     const spec = copySpec(i);
     if (spec?.from !== null && spec?.from !== undefined) {
       if (!names.has(spec.from.toLowerCase())) continue;

@@ -10,6 +10,7 @@ import { codeStart } from '../../engine/continuations.js';
 import type { Edit } from '../../engine/edits.js';
 import type { RunEnvironment } from '../../engine/env.js';
 import { copySpec } from '../../engine/instructions.js';
+import { mountsOf } from '../../engine/mounts.js';
 import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from '../../engine/parse.js';
 import { instructionSnippet } from '../../engine/snippet.js';
 import { plainRun } from '../../shell/plain-shell.js';
@@ -95,7 +96,9 @@ export function planCopyOut(input: CopyOutInput): CopyOutPlan | { why: string } 
       const moved: string[] = [];
       for (const source of spec.sources) {
         const abs = source.startsWith('/') ? source : `/${source}`;
-        if (!inDir(abs) && !source.includes('*')) continue;
+        // a pattern reads what its literal start covers: /app/static/* never reaches /app/target
+        const literal = abs.split(/[*?[]/)[0] ?? abs;
+        if (!inDir(abs) && !(literal !== abs && (dir.startsWith(literal) || literal.startsWith(`${dir}/`)))) continue;
         const reason = (why: string) => ({ why: `${instructionSnippet(doc, i)} ${why}` });
         if (abs === dir || abs === '/' || dir.startsWith(`${abs.replace(/\/+$/, '')}/`)) return reason('reads it, and a mounted one would be empty there');
         if (/[*?[$]/.test(source)) return reason(`copies ${source} (a pattern or variable), which cannot be pointed at a copied-out file`);
@@ -118,6 +121,7 @@ export function planCopyOut(input: CopyOutInput): CopyOutPlan | { why: string } 
       if (edits.length > 0) copies.push({ instruction: i, edits, detail: `copies ${moved.join(', ')}: the build copies it out of the cache-mounted ${dir}` });
       continue;
     }
+    if (bindsFromStage(i, names, dir)) return { why: `${instructionSnippet(doc, i)} mounts it from the stage, and a mounted one would be empty there` };
     if (!family.some((s) => s.index === i.stage)) continue;
     if (mentions(doc, i, dir, input.workdir)) return { why: `${instructionSnippet(doc, i)} reads it, and a mounted one would be empty there` };
   }
@@ -158,6 +162,17 @@ function cargoConfigMoves(build: BuildContext): string | null {
     }
   }
   return null;
+}
+
+/** A `RUN --mount=from=<stage of the family>` whose source is `dir`, inside it or above it. */
+export function bindsFromStage(i: Instruction, names: ReadonlySet<string>, dir: string): boolean {
+  return mountsOf(i).some((m) => {
+    const option = (name: string) => m.flag.options.find((o) => o.name === name)?.value;
+    const from = option('from');
+    const raw = `/${(option('source') ?? option('src') ?? '').replace(/^\/+/, '')}`;
+    const source = raw.length > 1 ? raw.replace(/\/+$/, '') : raw;
+    return from !== undefined && names.has(from.toLowerCase()) && (source === '/' || source === dir || source.startsWith(`${dir}/`) || dir.startsWith(`${source}/`));
+  });
 }
 
 function mentions(doc: ParsedDockerfile, i: Instruction, dir: string, workdir: string | null): boolean {
