@@ -32,6 +32,17 @@ describe('the target directory', () => {
     expect(triple).toContain('COPY --from=build /cargo-out/aarch64-unknown-linux-gnu/release/server /bin/\n');
   });
 
+  test('copy-out in a workspace: the mount is named after the -p package, and only its binaries are copied out', () => {
+    const workspace = memoryContext({
+      'Cargo.toml': '[workspace]\nmembers = ["a", "b"]\n',
+      'a/Cargo.toml': '[package]\nname = "a"\nversion = "0.1.0"\n', 'a/src/main.rs': 'fn main() {}\n',
+      'b/Cargo.toml': '[package]\nname = "b"\nversion = "0.1.0"\n', 'b/src/main.rs': 'fn main() {}\n',
+    });
+    const run = (copied: string) => fixText(`FROM rust:1.79 AS build\nWORKDIR /w\nCOPY . .\nRUN cargo build --release -p a\nFROM debian\nCOPY --from=build /w/target/release/${copied} /bin/\n`, { transforms: [rustCacheMount], context: workspace });
+    expect(run('a').output).toContain('--mount=type=cache,target=/w/target,id=a-target \\\n    cargo build --release -p a && mkdir -p /cargo-out/release && cp target/release/a /cargo-out/release/\n');
+    expect(run('b').skips.map((s) => s.reason)).toEqual(['the target directory keeps no cache mount: "COPY --from=build /w/target/release/b /bin/" copies b, which is not a binary the step builds (Cargo.toml\'s package and [[bin]] names of a): a stale copy could stay in the cache']);
+  });
+
   test('copy-out skips: a bin the build does not make, a later cargo step, a non-root user, ||, a profile mismatch', () => {
     const head = 'FROM rust:1.79 AS build\nWORKDIR /app\nCOPY . .\n';
     const tail = 'FROM debian\nCOPY --from=build /app/target/release/server /bin/\n';

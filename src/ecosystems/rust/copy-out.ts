@@ -79,7 +79,12 @@ export function planCopyOut(input: CopyOutInput): CopyOutPlan | { why: string } 
     }
   }
   const crates = cargoCrates(input.build, '');
-  const declared = 'reason' in crates ? null : new Set(crates.flatMap((crate) => crateBinaries(input.build, crate)));
+  // the binaries this step builds: -p narrows them to those packages (another member's binary could
+  // be a stale copy left in the cache by an earlier build, where the original build would fail)
+  if ('reason' in crates) return { why: `the binaries the build makes cannot be known: ${crates.reason}` };
+  const packages = new Set(builds.flatMap((c) => c.packages));
+  const built = crates.filter((crate) => packages.size === 0 || packages.has(crate.manifest.packageName ?? ''));
+  const declared = new Set(built.flatMap((crate) => crateBinaries(input.build, crate)));
 
   // every later reader: a COPY --from of one artifact file, nothing else
   const names = new Set(family.flatMap((s) => [String(s.index), s.name ?? String(s.index)]));
@@ -109,8 +114,7 @@ export function planCopyOut(input: CopyOutInput): CopyOutPlan | { why: string } 
         const holds = profiles.get(parent);
         if (holds === undefined || name === '' || PROFILE_DIRS.has(name)) return reason(`copies ${source}, which is not a file the step's cargo build puts directly in its ${[...profiles.keys()].map(shown).join(' or ')} directory`);
         if (holds !== null && !holds.has(name)) return reason(`copies ${name}, which the step's cargo build (--bin ${[...holds].join(', ')}) does not build`);
-        if (declared !== null && !declared.has(name) && !/\.(so|a|dylib|rlib|wasm|dll|exe)$/.test(name)) return reason(`copies ${name}, which is not a binary Cargo.toml declares`);
-        if (declared === null && !/\.(so|a|dylib|rlib|wasm|dll|exe)$/.test(name) && !/^[A-Za-z0-9_-]+$/.test(name)) return reason(`copies ${name}, which we cannot tell is an artifact (no Cargo.toml at the context root)`);
+        if (!declared.has(name)) return reason(`copies ${name}, which is not a binary the step builds (Cargo.toml's package and [[bin]] names${packages.size > 0 ? ` of ${[...packages].join(', ')}` : ''}): a stale copy could stay in the cache`);
         const word = i.args.find((a) => a.value === source);
         if (!word || /["']/.test(source)) return reason(`writes ${source} in a way we cannot edit`);
         const target = `${COPY_OUT_ROOT}${abs.slice(dir.length)}`;
@@ -210,9 +214,10 @@ function insertionPoint(input: CopyOutInput): { offset: number; separator: strin
   const text = doc.source.text;
   const lineBreak = text.includes('\r\n') ? '\r\n' : '\n';
   const esc = doc.escapeChar;
-  const lineStart = text.lastIndexOf('\n', commands[lastBuild]!.start - 1) + 1;
+  // the line style of the last command, where the copy goes
+  const lineStart = text.lastIndexOf('\n', last.start - 1) + 1;
   const indent = /^[ \t]*/.exec(text.slice(lineStart))?.[0] ?? '';
-  const lead = text.slice(lineStart + indent.length, commands[lastBuild]!.start);
+  const lead = text.slice(lineStart + indent.length, last.start);
   const previousLine = text.slice(text.lastIndexOf('\n', lineStart - 2) + 1, lineStart).replace(/\r?\n$/, '');
   let separator = ' && ';
   if (lead.startsWith('&&')) separator = ` ${esc}${lineBreak}${indent}&& `;
