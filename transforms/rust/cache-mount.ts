@@ -191,7 +191,7 @@ function targetMount(doc: ParsedDockerfile, context: TransformContext, cargoRun:
   if (readerWhy === null) return { mount };
   // a later stage copies artifacts out of target/: the step copies them out first, and the COPY reads them there
   const later = all.find((r) => r.run.start > run.start);
-  if (later) return { why: `${readerWhy}, and ${instructionSnippet(doc, later.run)} runs cargo again after this step` };
+  if (later) return { why: `${readerWhy}, and copying the artifacts out in this step would miss the cargo step on line ${later.run.line + 1}` };
   // a target/ of the context (COPY . .) would be hidden by the mount while the COPY may read it
   if (contextFile(context, 'target') === 'present') return { why: `${readerWhy}, and the build context holds a target/ directory (add it to .dockerignore)` };
   const user = runEnvironment(doc, stage, run).user;

@@ -212,7 +212,7 @@ function insertionPoint(input: CopyOutInput): { offset: number; separator: strin
   const code = before.replace(/\\\r?\n/g, ' ').trimEnd();
   if (/\|\|$|\|$/.test(code)) return { why: 'the cargo build follows || or a pipe, so the copy could run without it' };
   const text = doc.source.text;
-  const lineBreak = text.includes('\r\n') ? '\r\n' : '\n';
+  const lineBreak = doc.source.eol;
   const esc = doc.escapeChar;
   // the line style of the last command, where the copy goes
   const lineStart = text.lastIndexOf('\n', last.start - 1) + 1;
