@@ -32,6 +32,13 @@ describe('the target directory', () => {
     expect(triple).toContain('COPY --from=build /cargo-out/aarch64-unknown-linux-gnu/release/server /bin/\n');
   });
 
+  test('copy-out is one change: an ignore comment on the COPY drops the mount and the copy with it', () => {
+    const text = 'FROM rust:1.79 AS build\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\nFROM debian\n# cachefix-ignore rust/cache-mount\nCOPY --from=build /app/target/release/server /bin/\n';
+    const result = fixText(text, { transforms: [rustCacheMount], context: CONTEXT });
+    expect(result.output).not.toContain('/cargo-out');
+    expect(result.output).not.toContain('target=/app/target');
+  });
+
   test('copy-out in a workspace: the mount is named after the -p package, and only its binaries are copied out', () => {
     const workspace = memoryContext({
       'Cargo.toml': '[workspace]\nmembers = ["a", "b"]\n',

@@ -126,8 +126,9 @@ function rewriteFamily(doc: ParsedDockerfile, context: TransformContext, stages:
     }
     const copyOut = 'copyOut' in target ? target.copyOut : undefined;
     if (copyOut) {
-      out.change(cargoRun.run, [...mounted.edits, ...copyOut.runEdits], `added cache mounts for ${mounted.added.join(' and ')}; the build copies ${copyOut.artifacts.join(', ')} out of the mounted target directory`);
-      for (const copy of copyOut.copies) out.change(copy.instruction, copy.edits, copy.detail);
+      // one change: an ignore comment on the RUN or on a COPY drops the mount, the copy and every repointed COPY together
+      const copies = copyOut.copies.map((c) => `line ${c.instruction.line + 1} ${c.detail}`).join('; ');
+      out.change(cargoRun.run, [...mounted.edits, ...copyOut.runEdits, ...copyOut.copies.flatMap((c) => c.edits)], `added cache mounts for ${mounted.added.join(' and ')}; the build copies ${copyOut.artifacts.join(', ')} out of the mounted target directory; ${copies}`);
       continue;
     }
     // said on every run, the last one included (the fixer reports the skips of its final pass)

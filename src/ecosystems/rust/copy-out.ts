@@ -122,7 +122,7 @@ export function planCopyOut(input: CopyOutInput): CopyOutPlan | { why: string } 
         moved.push(`${source} → ${target}`);
         wanted.set(parent, [...new Set([...(wanted.get(parent) ?? []), name])]);
       }
-      if (edits.length > 0) copies.push({ instruction: i, edits, detail: `copies ${moved.join(', ')}: the build copies it out of the cache-mounted ${dir}` });
+      if (edits.length > 0) copies.push({ instruction: i, edits, detail: `copies ${moved.join(', ')}` });
       continue;
     }
     if (bindsFromStage(i, names, dir)) return { why: `${instructionSnippet(doc, i)} mounts it from the stage, and a mounted one would be empty there` };
