@@ -59,6 +59,7 @@ describe('the target directory', () => {
     expect(fix(`${head}RUN test -f x || cargo build --release\n${tail}`).skips[0]).toContain('follows || or a pipe');
     expect(fix(`${head}RUN cargo build\n${tail}`).skips[0]).toContain('not a file the step\'s cargo build puts directly in its target/debug directory');
     expect(fix(`${head}RUN cargo build --release\nFROM debian\nCOPY --from=build ["/app/target/release/server", "/bin/"]\n`).skips[0]).toContain('JSON form');
+    expect(fix(`FROM rust:1.79 AS build\nARG CARGO_BUILD_TARGET\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\n${tail}`).skips[0]).toContain('CARGO_BUILD_TARGET may be set for the build (ARG or ENV)');
     expect(fix(`${head}RUN cargo build --release\nFROM debian\nRUN --mount=from=build,source=/app/target,target=/t cp /t/release/server /bin/\n${tail}`).skips[0]).toContain('"RUN --mount=from=build,source=/app/target,target=/t cp /t/r…" reads it');
     expect(fix(`${head}RUN cargo build --release && cp target/release/server /bin/\nFROM debian\nRUN --mount=from=build,source=/app,target=/a cp /a/target/release/server /bin/\n`).output).not.toContain('target=/app/target');
     // a pattern elsewhere in the stage is not a reader of target/

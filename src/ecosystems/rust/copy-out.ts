@@ -64,6 +64,9 @@ export function planCopyOut(input: CopyOutInput): CopyOutPlan | { why: string } 
   const builds = cargo.filter((c) => c.subcommand === 'build');
   if (builds.length === 0) return { why: `the step builds with cargo ${cargo[0]?.subcommand ?? ''}, and only cargo build's artifacts are copied out` };
   if (builds.some((c) => c.dynamic)) return { why: 'a cargo build argument holds a variable, so the artifact directory is not certain' };
+  // a build ARG becomes an environment variable of the RUN: --build-arg could move the artifacts
+  const moving = ['CARGO_BUILD_TARGET', 'CARGO_TARGET_DIR', 'CARGO_BUILD_TARGET_DIR'].find((name) => input.env.args.has(name) || (name === 'CARGO_BUILD_TARGET_DIR' && input.env.vars.has(name)));
+  if (moving !== undefined) return { why: `${moving} may be set for the build (ARG or ENV), so the artifact directory is not certain` };
   const buildTarget = input.env.vars.get('CARGO_BUILD_TARGET');
   if (buildTarget === null || builds.some((c) => c.command.assignments.some((a) => a.name === 'CARGO_BUILD_TARGET' || a.name === 'CARGO_BUILD_PROFILE'))) {
     return { why: 'CARGO_BUILD_TARGET is set in a way we cannot follow, so the artifact directory is not certain' };
