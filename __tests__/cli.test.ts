@@ -319,6 +319,33 @@ describe('--format json', () => {
   });
 });
 
+describe('a warning that comes with a change (no lockfile)', () => {
+  const NO_LOCKFILE = 'FROM node:20-alpine\nWORKDIR /usr/src/app\nCOPY . .\nRUN npm install\nCMD ["npm", "start"]\n';
+  const WARNING = 'no lockfile in the build context: every build resolves the versions again, so the install is not reproducible (commit one, and keep it out of .dockerignore)';
+  beforeEach(() => {
+    writeFileSync(join(work, 'Dockerfile'), NO_LOCKFILE);
+    writeFileSync(join(work, 'package.json'), '{"name":"app","version":"1.0.0","dependencies":{"express":"^4.0.0"}}\n');
+  });
+  const only = ['--only', 'node/manifest-first'];
+
+  test('is printed on stderr under the change, and a lockfile silences it', () => {
+    const result = cachefix([...only, 'Dockerfile'], { cwd: work });
+    expect(result.stderr.split('\n').slice(0, 2)).toEqual([
+      'Dockerfile:3 node/manifest-first: the dependency install now depends only on package.json, the lockfile and the package manager settings, so a source change no longer reinstalls every package',
+      `Dockerfile:3 node/manifest-first warning: ${WARNING}`,
+    ]);
+    writeFileSync(join(work, 'package-lock.json'), '{"name":"app","lockfileVersion":3,"requires":true,"packages":{}}\n');
+    expect(cachefix([...only, 'Dockerfile'], { cwd: work }).stderr).not.toContain('warning');
+  });
+
+  test('is a field of the change in JSON and part of the result message in SARIF', () => {
+    const json = JSON.parse(cachefix([...only, '--format', 'json', 'Dockerfile'], { cwd: work }).stdout) as { changes: { warning?: string }[] }[];
+    expect(json[0]?.changes.map((c) => c.warning)).toEqual([WARNING]);
+    const sarif = JSON.parse(cachefix([...only, '--format', 'sarif', 'Dockerfile'], { cwd: work }).stdout) as { runs: { results: { message: { text: string } }[] }[] };
+    expect(sarif.runs[0]?.results[0]?.message.text).toMatch(new RegExp(` Warning: ${WARNING.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+  });
+});
+
 describe('information', () => {
   test('--list shows id, safety and title', () => {
     const result = cachefix(['--list'], { cwd: work });

@@ -46,3 +46,9 @@ test('the rust and maven images carry the directories their caches are found fro
   expect(officialImage('maven:3.9-eclipse-temurin-21')?.env.get('MAVEN_HOME')).toBe('/usr/share/maven');
   expect(officialImage('rustlang/rust:nightly')?.name).toBe('rust');
 });
+
+test('the eclipse-temurin JDK images: root only, JAVA_HOME, no WORKDIR; their Windows variants are not known', () => {
+  const temurin = officialImage('eclipse-temurin:21-jdk-alpine');
+  expect([temurin?.env.get('JAVA_HOME'), temurin?.workdir, temurin?.accounts]).toEqual(['/opt/java/openjdk', null, undefined]);
+  expect(officialImage('eclipse-temurin:17-jdk-windowsservercore-ltsc2022')).toBeNull();
+});

@@ -84,6 +84,9 @@ const SAMPLES: readonly (() => Sample)[] = [
   },
 ];
 
+/** Issue 15 allows compiled ecosystems more: their rebuild still compiles the crate or the module itself. */
+const targetRatio = (sample: string): number => (/^(rust|java)/.test(sample) ? 0.15 : 0.1);
+
 const sampleFlag = process.argv.indexOf('--sample');
 const wanted = sampleFlag > 0 ? process.argv[sampleFlag + 1] : null;
 const samples = SAMPLES.map((sample) => sample()).filter((s) => wanted === null || s.name === wanted);
@@ -150,7 +153,7 @@ function benchSample(sample: Sample): void {
       console.log(`${builder.name}: rebuild after a comment-only change to ${sample.source} (wall time, whole build):`);
       console.log(`  original:  ${o.toFixed(2)} s   (runs: ${original.times.map((t) => t.toFixed(2)).join(', ')})`);
       console.log(`  rewritten: ${f.toFixed(2)} s   (runs: ${fixed.times.map((t) => t.toFixed(2)).join(', ')})`);
-      console.log(`  ratio rewritten/original: ${(f / o).toFixed(3)} (target <= 0.10); same program output: ${same ? 'yes' : 'NO'} (${original.output.trim()})\n`);
+      console.log(`  ratio rewritten/original: ${(f / o).toFixed(3)} (target <= ${targetRatio(sample.name).toFixed(2)}); same program output: ${same ? 'yes' : 'NO'} (${original.output.trim()})\n`);
       rows.push(`| ${sample.name} | ${builder.name} | ${o.toFixed(2)} s | ${f.toFixed(2)} s | ${(f / o).toFixed(3)} | ${same ? 'yes' : 'no'} |`);
     }
     console.log(['| sample | builder | original | rewritten | ratio | same output |', '|---|---|---|---|---|---|', ...rows].join('\n'));

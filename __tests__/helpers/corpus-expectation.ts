@@ -34,11 +34,11 @@ export function renderExpectation(entry: CorpusEntry): string {
     `status: ${safe.output === text && safe.files.length === 0 ? 'unchanged' : 'changed'}`,
     '',
     'changes:',
-    ...lines(safe.changes.map((c) => `line ${c.line} ${c.transform}: ${c.detail ?? c.rationale}`)),
+    ...lines(safe.changes.map((c) => `line ${c.line} ${c.transform}: ${c.detail ?? c.rationale}${c.warning ? ` (warning: ${c.warning})` : ''}`)),
     'skips:',
     ...lines(safe.skips.map((s) => `line ${s.line} ${s.transform}: ${s.reason}`)),
     'unsafe adds:',
-    ...lines(unsafeOnly.map((c) => `line ${c.line} ${c.transform}: ${c.detail ?? c.rationale}`)),
+    ...lines(unsafeOnly.map((c) => `line ${c.line} ${c.transform}: ${c.detail ?? c.rationale}${c.warning ? ` (warning: ${c.warning})` : ''}`)),
     'diff:',
     diffOf(safe, text, entry.dockerfilePath),
   ].join('\n');

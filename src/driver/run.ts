@@ -350,7 +350,10 @@ function printDiagnostics(report: FileReport, out: Output): void {
     return;
   }
   const lines = [
-    ...report.changes.map((c) => ({ line: c.line, text: `${report.path}:${c.line} ${c.transform}: ${c.rationale}` })),
+    ...report.changes.flatMap((c) => [
+      { line: c.line, text: `${report.path}:${c.line} ${c.transform}: ${c.rationale}` },
+      ...(c.warning ? [{ line: c.line, text: `${report.path}:${c.line} ${c.transform} warning: ${c.warning}` }] : []),
+    ]),
     // the engine's own notes (`cachefix`: ignore-comment warnings, unreadable line endings) are not skips
     ...report.skips.map((s) => ({ line: s.line, text: s.transform === 'cachefix' ? `${report.path}:${s.line} ${s.reason}` : `${report.path}:${s.line} ${s.transform} skipped: ${s.reason}` })),
   ].sort((a, b) => a.line - b.line);

@@ -9,7 +9,7 @@ export interface SarifFile {
   readonly path: string;
   readonly input: string;
   readonly output: string;
-  readonly changes: readonly { transform: string; line: number; rationale: string; detail?: string }[];
+  readonly changes: readonly { transform: string; line: number; rationale: string; detail?: string; warning?: string }[];
   readonly skips: readonly { transform: string; line: number; reason: string }[];
   readonly error?: string;
 }
@@ -34,7 +34,7 @@ export function sarifLog(files: readonly SarifFile[], transforms: readonly Trans
         ruleId: change.transform,
         ...(ruleIndex.has(change.transform) ? { ruleIndex: ruleIndex.get(change.transform) } : {}),
         level: 'warning',
-        message: { text: change.detail ? `${change.rationale} (${change.detail})` : change.rationale },
+        message: { text: [change.detail ? `${change.rationale} (${change.detail})` : change.rationale, ...(change.warning ? [`Warning: ${change.warning}`] : [])].join(' ') },
         locations: location(change.line),
         // the fixes of one file are applied together (they were computed in sequence): the first
         // result carries the whole file's rewrite

@@ -31,6 +31,8 @@ export interface AppliedChange {
   readonly line: number;
   readonly rationale: string;
   readonly detail?: string;
+  /** Something the user should act on that the rewrite could not fix (a missing lockfile). */
+  readonly warning?: string;
 }
 
 /** A rewrite that was not made. `line` is 1-based, in the original text. */
@@ -104,7 +106,10 @@ function fixLoop(text: string, options: FixOptions): FixResult {
   const original = sourceText(text);
   const dockerfilePath = options.dockerfilePath ?? null;
   const pendingFiles = new Map<string, string>();
-  const contextFor = () => ({ build: withPendingFiles(options.context, pendingFiles), dockerfilePath });
+  // One view per state of the pending files, never changed after: readings remembered per context
+  // (a Go RUN's, a Makefile's) hold for every transform that sees the same view.
+  let view = { build: options.context, dockerfilePath };
+  const contextFor = () => view;
   /** Every edit set applied so far, oldest first, to map offsets back to the original text. */
   const history: AppliedEdits[] = [];
   /** history[i]'s edits as an offset map, built once per edit set: changes and skips are mapped by the thousand in large files. */
@@ -147,14 +152,21 @@ function fixLoop(text: string, options: FixOptions): FixResult {
   let ignored = suppressions(doc, known, resolve);
   // Transforms are pure: one that sees the same parse and the same context files as in the pass
   // before (every transform after the last one that changed something) would answer the same.
-  let pendingVersion = 0;
-  const lastAnswer = new Map<Transform, { readonly doc: ParsedDockerfile; readonly pendingVersion: number; readonly result: TransformResult }>();
+  const lastAnswer = new Map<Transform, { readonly doc: ParsedDockerfile; readonly view: typeof view; readonly result: TransformResult }>();
+  // an ecosystem's transforms share one word list: tested once per text
+  let mentionsOf = { text: current, found: new Map<RegExp, boolean>() };
+  const mentioned = (words: RegExp): boolean => {
+    if (mentionsOf.text !== current) mentionsOf = { text: current, found: new Map() };
+    let found = mentionsOf.found.get(words);
+    if (found === undefined) mentionsOf.found.set(words, (found = words.test(current)));
+    return found;
+  };
   const answer = (transform: Transform): TransformResult => {
     const last = lastAnswer.get(transform);
-    if (last !== undefined && last.doc === doc && last.pendingVersion === pendingVersion) return last.result;
-    if (transform.mentions && !transform.mentions.test(current)) return NOTHING;
+    if (last !== undefined && last.doc === doc && last.view === view) return last.result;
+    if (transform.mentions && !mentioned(transform.mentions)) return NOTHING;
     const result = withoutSuppressed(transform.id, transform.apply(doc, contextFor()), ignored);
-    lastAnswer.set(transform, { doc, pendingVersion, result });
+    lastAnswer.set(transform, { doc, view, result });
     return result;
   };
   for (let pass = 1; pass <= maxPasses; pass++) {
@@ -174,7 +186,9 @@ function fixLoop(text: string, options: FixOptions): FixResult {
       const nextDoc = next === current ? doc : reparseDockerfile(doc, result.edits, next);
       if (next !== current) checkStillParses(transform.id, doc, nextDoc);
       for (const file of fileWrites) pendingFiles.set(normalizePath(file.path), file.text);
-      if (fileWrites.length > 0) pendingVersion++;
+      if (fileWrites.length > 0) {
+        view = { build: withPendingFiles(options.context, new Map(pendingFiles)), dockerfilePath };
+      }
       for (const change of result.changes) {
         changes.push({
           transform: transform.id,
@@ -182,6 +196,7 @@ function fixLoop(text: string, options: FixOptions): FixResult {
           line: toOriginalLine(change.offset),
           rationale: transform.rationale,
           ...(change.detail ? { detail: originalLines(change.detail, doc.source) } : {}),
+          ...(change.warning ? { warning: originalLines(change.warning, doc.source) } : {}),
         });
       }
       if (next !== current) {

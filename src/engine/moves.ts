@@ -27,6 +27,27 @@ export function moveAbove(doc: ParsedDockerfile, instruction: Instruction, at: n
 }
 
 /**
+ * moveAbove, and an instruction set off by a blank line above it keeps that separation: the blank
+ * line goes with it, below it, rather than piling up with the one after it where it was.
+ */
+export function moveAboveWithBlankLine(doc: ParsedDockerfile, run: Instruction, at: number): Edit[] {
+  const edits = moveAbove(doc, run, at);
+  const block = instructionBlock(doc, run);
+  const text = doc.source.text;
+  // the line right above the block, when it is empty
+  const starts = doc.source.lineStarts;
+  const line = starts.indexOf(block.start);
+  const above = line > 0 ? text.slice(starts[line - 1], block.start) : '';
+  const blank = /^(\r\n|\n|\r)$/.test(above) ? above : undefined;
+  if (blank === undefined || !/[\r\n]$/.test(text.slice(block.start, block.end)) || block.start - blank.length <= at) return edits;
+  return [
+    { start: at, end: at, text: text.slice(block.start, block.end) + blank },
+    { start: block.start - blank.length, end: block.start, text: '' },
+    { start: block.start, end: block.end, text: '' },
+  ];
+}
+
+/**
  * Edits that move an instruction's whole lines (with the comments above it) right below `anchor`, a
  * later instruction. Below a last line without a final newline, the moved line break goes first.
  */

@@ -20,6 +20,8 @@ export interface TransformChange {
   readonly files?: readonly ContextFileWrite[];
   /** Extra detail beyond the transform's rationale (what exactly was written). */
   readonly detail?: string;
+  /** Something about the project the user should act on, which the rewrite could not fix (printed with the change). */
+  readonly warning?: string;
 }
 
 /**
@@ -80,9 +82,9 @@ export class ResultBuilder {
   readonly skips: TransformSkip[] = [];
   readonly files: ContextFileWrite[] = [];
 
-  change(at: Instruction | number, edits: readonly Edit[], detail?: string): void {
+  change(at: Instruction | number, edits: readonly Edit[], detail?: string, warning?: string): void {
     this.edits.push(...edits);
-    this.changes.push({ offset: typeof at === 'number' ? at : at.start, edits, files: [], ...(detail ? { detail } : {}) });
+    this.changes.push({ offset: typeof at === 'number' ? at : at.start, edits, files: [], ...(detail ? { detail } : {}), ...(warning ? { warning } : {}) });
   }
 
   /** A change made in a context file rather than in the Dockerfile; `at` locates it for messages. */

@@ -74,6 +74,19 @@ const IMAGES: readonly OfficialImage[] = [
     ]),
     workdir: null,
   },
+  {
+    // docker-library/eclipse-temurin, the JDK the maven images and Spring's guides build on: root,
+    // no Maven of its own (so nothing in /root/.m2 for `./mvnw` to lose under a cache mount)
+    name: 'eclipse-temurin',
+    env: new Map([
+      ['JAVA_HOME', '/opt/java/openjdk'],
+      ['PATH', '/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+      ['LANG', 'en_US.UTF-8'],
+      ['LANGUAGE', 'en_US:en'],
+      ['LC_ALL', 'en_US.UTF-8'],
+    ]),
+    workdir: null,
+  },
 ];
 
 /** Windows containers (`golang:1.22-windowsservercore`, `mcr.microsoft.com/windows/nanoserver`). */

@@ -16,6 +16,8 @@ import type { ShellCommand } from '../shell/shell.js';
 export interface DependencySteps {
   /** `go`, `node`, `python`, ... */
   readonly ecosystem: string;
+  /** Words a Dockerfile holds when it may have this ecosystem's steps (its commands' names): a cheap first test; absent: every file. */
+  readonly mentions?: RegExp;
   /** Names of the files its installs read (manifests, lockfiles, settings); `*` globs allowed. A COPY of only these is a manifest COPY. */
   readonly manifests: readonly string[];
   /** Whether a command of a RUN installs dependencies or builds: it reads the manifests or the copied sources. */

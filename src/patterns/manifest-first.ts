@@ -8,7 +8,7 @@
 import { ignoreRules } from '../context/dockerignore.js';
 import type { Edit } from '../engine/edits.js';
 import { copiesWholeContext, copyDestinationDir, copySpec, declaredNames, effectiveWorkdir, resolvePath } from '../engine/instructions.js';
-import { moveAbove, pasteAbove } from '../engine/moves.js';
+import { moveAboveWithBlankLine, pasteAbove } from '../engine/moves.js';
 import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } from '../engine/parse.js';
 import { removeChainedCommandEdits } from '../engine/removal.js';
 import { instructionSnippet } from '../engine/snippet.js';
@@ -169,7 +169,7 @@ export function manifestFirst(doc: ParsedDockerfile, request: ManifestFirstReque
   if ('move' in step) {
     // the RUN's own `cd` still resolves the same way only from the same WORKDIR
     if (workdirAbove !== workdirAt) return { reason: `${instructionSnippet(doc, step.move)} would run in another directory above the source COPY; move it there by hand` };
-    const [paste, ...cut] = moveAbove(doc, step.move, at);
+    const [paste, ...cut] = moveAboveWithBlankLine(doc, step.move, at);
     const edits = [{ start: at, end: at, text: copyLines }, ...(paste ? [paste] : []), ...cut];
     return { edits, detail: `copied ${files} first and moved ${instructionSnippet(doc, step.move)} above the source COPY` };
   }

@@ -8,6 +8,7 @@
  * arguments, and a recipe is never executed. Bounded: at most MAX_DEPTH nested makes and
  * MAX_LINES recipe lines.
  */
+import { perFilesRead, type ReadFile } from '../engine/memo.js';
 import { scriptCommands } from './shell.js';
 
 export interface MakeLine {
@@ -52,7 +53,18 @@ interface Makefile {
  * The recipes `make <args>` runs in `dir` (context-relative), or why they cannot be known (no
  * Makefile in the context, an option we do not know, a target without a rule, nesting too deep).
  */
-export function makeRecipes(args: readonly string[], dir: string, read: (path: string) => string | null): MakeRecipes | { reason: string } {
+export function makeRecipes(args: readonly string[], dir: string, read: ReadFile): MakeRecipes | { reason: string } {
+  // the words of a make command never hold a NUL, so the key splits back into what it was made of
+  return rememberedRecipes([dir, ...args].join('\0'), read);
+}
+
+/** The readings of the last Makefiles met: each transform of each pass reads a stage's `make` again. */
+const rememberedRecipes = perFilesRead((key, read): MakeRecipes | { reason: string } => {
+  const [dir = '', ...args] = key.split('\0');
+  return readRecipes(args, dir, read);
+});
+
+function readRecipes(args: readonly string[], dir: string, read: ReadFile): MakeRecipes | { reason: string } {
   const lines: MakeLine[] = [];
   const shells: string[] = [];
   const files: string[] = [];

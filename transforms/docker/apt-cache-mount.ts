@@ -54,6 +54,8 @@ import {
 
 export const aptCacheMount: Transform = {
   id: 'docker/apt-cache-mount',
+  // apt-get, apt (and the lists directory a later step may read)
+  mentions: /apt/,
   title: "Mount apt's package cache (and lists) on RUN steps that install Debian or Ubuntu packages",
   rationale:
     'downloaded packages now persist between builds in a cache mount, so a change to the package list downloads only the new packages instead of all of them',

@@ -18,6 +18,7 @@ import { ignoreEntries, type IgnoreEntry } from '../../src/patterns/ignore-entri
 import { runScript } from '../../src/shell/shell.js';
 import { stageScripts } from '../../src/ecosystems/go/go.js';
 import { readGoRun, readMake } from '../../src/ecosystems/go/go-runs.js';
+import { GO_MENTIONS } from '../../src/ecosystems/go/steps.js';
 import { ResultBuilder, type Transform } from '../../src/engine/transform.js';
 
 /** Each entry with a path it must exclude (to tell whether the file already covers it). */
@@ -37,6 +38,8 @@ const HEADER = '# added by cachefix: VCS data and editor files change on every c
 
 export const dockerignore: Transform = {
   id: 'docker/dockerignore',
+  // it looks only at stages that run go (see apply)
+  mentions: GO_MENTIONS,
   title: 'Exclude .git and editor files from the build context with .dockerignore',
   rationale: '.git and editor files change on every commit, so excluding them keeps COPY . . cached when the sources did not change',
   safety: 'safe',

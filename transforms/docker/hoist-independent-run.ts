@@ -25,9 +25,7 @@ import { rootHome, runEnvironment, type RunEnvironment } from '../../src/engine/
 import { copyWrites, globFreePrefix, imagePath, pathsOverlap } from '../../src/engine/image-paths.js';
 import { copiesWholeContext, copySpec, declaredNames, effectiveWorkdir, globMatches } from '../../src/engine/instructions.js';
 import { mountsOf } from '../../src/engine/mounts.js';
-import type { Edit } from '../../src/engine/edits.js';
-import { describeInstruction, moveAbove, pasteAbove } from '../../src/engine/moves.js';
-import { instructionBlock } from '../../src/engine/style.js';
+import { describeInstruction, moveAboveWithBlankLine, pasteAbove } from '../../src/engine/moves.js';
 import type { Instruction, ParsedDockerfile, Stage } from '../../src/engine/parse.js';
 import type { DependencySteps } from '../../src/patterns/dependency-steps.js';
 import { plainRun } from '../../src/shell/plain-shell.js';
@@ -85,7 +83,8 @@ export const hoistIndependentRun: Transform = {
   ],
   apply(doc, context) {
     const out = new ResultBuilder();
-    for (const stage of doc.stages) rewriteStage(doc, stage, context.build, out);
+    const ecosystems = dependencySteps.filter((e) => e.mentions === undefined || e.mentions.test(doc.source.text));
+    for (const stage of doc.stages) rewriteStage(doc, stage, context.build, ecosystems, out);
     return out.result();
   },
 };
@@ -105,12 +104,12 @@ interface Effects {
   readonly reads: (name: string) => boolean;
 }
 
-function rewriteStage(doc: ParsedDockerfile, stage: Stage, build: BuildContext, out: ResultBuilder): void {
+function rewriteStage(doc: ParsedDockerfile, stage: Stage, build: BuildContext, mentioned: readonly DependencySteps[], out: ResultBuilder): void {
   // What it looks for: the RUNs between the source COPY and the stage's first install or build.
   // A stage that copies nothing from the context (a final stage of COPY --from) has no source COPY:
   // asking each ecosystem to read its RUNs would be wasted.
   if (!stage.instructions.some((i) => (i.keyword === 'COPY' || i.keyword === 'ADD') && copySpec(i)?.from === null)) return;
-  const ecosystems = dependencySteps.map((e) => ({ e, runs: stepRuns(doc, stage, e) })).filter((s) => s.runs.length > 0);
+  const ecosystems = mentioned.map((e) => ({ e, runs: stepRuns(doc, stage, e) })).filter((s) => s.runs.length > 0);
   if (ecosystems.length === 0) return;
   const active = ecosystems.map((s) => s.e);
   const sourceCopy = stage.instructions.find((i) => isSourceCopy(i, build, active));
@@ -144,28 +143,7 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, build: BuildContext, 
   // What it writes: every block cut and pasted, in order, above one common target.
   const target = manifestCopy && hoisted.every((h) => h.aboveManifest) ? manifestCopy : sourceCopy;
   const at = pasteAbove(doc, target);
-  for (const { run } of hoisted) out.change(run, moveWithBlankLine(doc, run, at), `moved above the ${describeInstruction(doc, target)}`);
-}
-
-/**
- * moveAbove, and a RUN set off by a blank line above it keeps that separation: the blank line goes
- * with it, below it, rather than piling up with the one after it where it was.
- */
-function moveWithBlankLine(doc: ParsedDockerfile, run: Instruction, at: number): Edit[] {
-  const edits = moveAbove(doc, run, at);
-  const block = instructionBlock(doc, run);
-  const text = doc.source.text;
-  // the line right above the block, when it is empty
-  const starts = doc.source.lineStarts;
-  const line = starts.indexOf(block.start);
-  const above = line > 0 ? text.slice(starts[line - 1], block.start) : '';
-  const blank = /^(\r\n|\n|\r)$/.test(above) ? above : undefined;
-  if (blank === undefined || !/[\r\n]$/.test(text.slice(block.start, block.end)) || block.start - blank.length <= at) return edits;
-  return [
-    { start: at, end: at, text: text.slice(block.start, block.end) + blank },
-    { start: block.start - blank.length, end: block.start, text: '' },
-    { start: block.start, end: block.end, text: '' },
-  ];
+  for (const { run } of hoisted) out.change(run, moveAboveWithBlankLine(doc, run, at), `moved above the ${describeInstruction(doc, target)}`);
 }
 
 /** The RUNs of the stage that hold an install or build step of the ecosystem, in order. */

@@ -40,7 +40,7 @@ const ASSET_DIRS = new Set([
 ]);
 const MAX_FILES = 2000;
 /** The oracles of the ecosystems that can tell what their build reads; the others offer none. */
-const ORACLES: readonly BuildReads[] = dependencySteps.flatMap((e) => (e.buildReads ? [e.buildReads] : []));
+const ORACLES: readonly { readonly reads: BuildReads; readonly mentions: RegExp | undefined }[] = dependencySteps.flatMap((e) => (e.buildReads ? [{ reads: e.buildReads, mentions: e.mentions }] : []));
 const HARMLESS = new Set(['cd', 'set', 'export', 'true', ':', 'echo', 'printf', 'mkdir', 'ls', 'pwd']);
 /** Instructions a COPY without variables may move across. */
 const NEUTRAL_KEYWORDS = new Set(['ENV', 'ARG', 'LABEL', 'EXPOSE', 'MAINTAINER', 'STOPSIGNAL', 'HEALTHCHECK', 'CMD', 'ENTRYPOINT', 'ONBUILD', 'USER', 'SHELL', 'VOLUME']);
@@ -60,8 +60,9 @@ export const moveUnrelatedCopy: Transform = {
   ],
   apply(doc, context) {
     const out = new ResultBuilder();
+    const oracles = ORACLES.filter((o) => o.mentions === undefined || o.mentions.test(doc.source.text));
     for (const stage of doc.stages) {
-      for (const oracle of ORACLES) rewriteStage(doc, stage, context.build, oracle, out);
+      for (const oracle of oracles) rewriteStage(doc, stage, context.build, oracle.reads, out);
     }
     return out.result();
   },

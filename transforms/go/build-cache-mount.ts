@@ -33,6 +33,7 @@ import { parseGoMod } from '../../src/ecosystems/go/gomod.js';
 import { helperImageDirs } from '../../src/images/helper-images.js';
 import { scriptCommands } from '../../src/shell/shell.js';
 import { existingCacheMountSpec, fileCacheMounts } from '../../src/patterns/cache-mount.js';
+import { GO_MENTIONS } from '../../src/ecosystems/go/steps.js';
 
 /** Subcommands that compile or download, and so read or fill a cache. */
 const CACHING_SUBCOMMANDS = new Set(['build', 'install', 'test', 'vet', 'generate', 'run', 'list', 'get', 'tool', 'mod download', 'mod tidy', 'mod verify', 'mod vendor', 'mod graph', 'mod why']);
@@ -46,6 +47,7 @@ const VALUE_FLAGS = new Set(['-o', '-ldflags', '-gcflags', '-asmflags', '-tags',
 
 export const buildCacheMount: Transform = {
   id: 'go/build-cache-mount',
+  mentions: GO_MENTIONS,
   title: "Mount Go's module and build caches on RUN steps that download or compile",
   rationale:
     "Go's module and build caches now persist between builds, so a source change recompiles only the packages that changed instead of every dependency",

@@ -27,6 +27,7 @@ import { type ShellAssignment, type ShellCommand } from '../../src/shell/shell.j
 import { attachedCommentsStart, indentOf, instructionBlock, keyword } from '../../src/engine/style.js';
 import { ResultBuilder, type Transform, type TransformContext } from '../../src/engine/transform.js';
 import { isWindowsImage } from '../../src/images/official-images.js';
+import { GO_MENTIONS } from '../../src/ecosystems/go/steps.js';
 
 const TARGET_VARS = { GOOS: '$TARGETOS', GOARCH: '$TARGETARCH' } as const;
 type TargetVar = keyof typeof TARGET_VARS;
@@ -42,6 +43,7 @@ const RUNS_TARGET_CODE = new Set(['test', 'run', 'generate']);
 
 export const crossCompile: Transform = {
   id: 'go/cross-compile',
+  mentions: GO_MENTIONS,
   title: 'Cross-compile on the build platform instead of hard-coding GOOS and GOARCH',
   rationale:
     'the Go stage now runs natively on the build platform and compiles for each target platform, so a multi-platform build needs no emulation and shares the module download across architectures',

@@ -25,6 +25,7 @@ import type { Instruction, ParsedDockerfile } from '../../src/engine/parse.js';
 import { removeTokenEdits } from '../../src/engine/removal.js';
 import { runScript, type ShellWord } from '../../src/shell/shell.js';
 import { ResultBuilder, type Transform, type TransformContext } from '../../src/engine/transform.js';
+import { GO_MENTIONS } from '../../src/ecosystems/go/steps.js';
 
 /** `-a` (unless set to false, as strconv.ParseBool reads it) and `-installsuffix`, with any value. */
 function defeatsCache(flag: { readonly name: string; readonly value: string | null }): boolean {
@@ -37,6 +38,7 @@ const DEFEATING_TEXT = /(^|[\s;&|(`"'])go["',\s]+(build|install)\b[^;&|\n]*?[\s"
 
 export const dropCacheDefeatingFlags: Transform = {
   id: 'go/drop-cache-defeating-flags',
+  mentions: GO_MENTIONS,
   title: 'Drop go build -a and -installsuffix, which defeat the build cache',
   rationale:
     'without -a, go build reuses the compiled packages in its build cache instead of recompiling every dependency and the standard library each time (-installsuffix was only -a\'s companion)',

@@ -22,11 +22,13 @@ import { logicalBody } from '../../src/shell/shell.js';
 import { instructionSnippet } from '../../src/engine/snippet.js';
 import { ResultBuilder, type Transform, type TransformContext } from '../../src/engine/transform.js';
 import { isGolangImage } from '../../src/ecosystems/go/go.js';
+import { GO_MENTIONS } from '../../src/ecosystems/go/steps.js';
 
 const IMAGE_GOPATH = '/go';
 
 export const gopathEnv: Transform = {
   id: 'go/gopath-env',
+  mentions: GO_MENTIONS,
   title: 'Remove ENV GOPATH and GO111MODULE=on that module builds do not need',
   rationale:
     "the golang image's own GOPATH keeps the module cache at /go/pkg/mod, where cache mounts and other stages expect it, and Go 1.16+ builds modules without GO111MODULE=on",

@@ -32,6 +32,7 @@ import { removeChainedCommandEdits } from '../../src/engine/removal.js';
 import { indentOf, instructionBlock, keyword } from '../../src/engine/style.js';
 import { ResultBuilder, type Transform, type TransformContext } from '../../src/engine/transform.js';
 import { CARRIED_COPY_FLAGS, directoryForm, FILE_COMMANDS, insideContext, unusableDestination, wholeContextCopy } from '../../src/patterns/manifest-first.js';
+import { GO_MENTIONS } from '../../src/ecosystems/go/steps.js';
 
 /** Variables that change where or how modules are fetched; the download must see the same values. */
 const DOWNLOAD_ENV = /^(GO\w*|GIT_\w+|SSH_\w+|HOME|PATH|NETRC|https?_proxy|no_proxy|all_proxy)$/i;
@@ -46,6 +47,7 @@ const NEUTRAL_KEYWORDS = new Set(['COPY', 'ADD', 'LABEL', 'EXPOSE', 'MAINTAINER'
 
 export const modDownloadFirst: Transform = {
   id: 'go/mod-download-first',
+  mentions: GO_MENTIONS,
   title: 'Copy go.mod and go.sum and download modules before copying the sources',
   rationale:
     'the module download now depends only on go.mod and go.sum, so a source change no longer re-downloads every module',

@@ -28,6 +28,7 @@ import { cCompilerInstall, installsCCompiler } from '../../src/ecosystems/go/go-
 import { ResultBuilder, type Transform, type TransformContext } from '../../src/engine/transform.js';
 import { isGolangImage } from '../../src/ecosystems/go/go.js';
 import { isWindowsImage } from '../../src/images/official-images.js';
+import { GO_MENTIONS } from '../../src/ecosystems/go/steps.js';
 
 /**
  * Modules that need cgo: with CGO_ENABLED=0 they fail to compile, or (go-sqlite3) compile to a stub
@@ -66,6 +67,7 @@ type RuntimeKind = 'scratch' | 'distroless/static' | 'alpine' | 'busybox';
 
 export const staticBinaryForMinimalFinal: Transform = {
   id: 'go/static-binary-for-minimal-final',
+  mentions: GO_MENTIONS,
   title: 'Set CGO_ENABLED=0 when a Go binary goes into a scratch, distroless/static, alpine or busybox image',
   rationale:
     'a Go binary linked with cgo fails to start in scratch, distroless/static, alpine and busybox images ("no such file or directory": no C library to load), so the build now links it statically',

@@ -25,6 +25,7 @@ import { stageToolchain } from '../../src/ecosystems/go/go-toolchain.js';
 import { type Instruction, type ParsedDockerfile, stageLineage } from '../../src/engine/parse.js';
 import { logicalBody, runScript, type ShellWord } from '../../src/shell/shell.js';
 import { ResultBuilder, type Transform } from '../../src/engine/transform.js';
+import { GO_MENTIONS } from '../../src/ecosystems/go/steps.js';
 
 /** Linker flags that take a value in the next field when written without `=` (`go tool link -help`). */
 const LINK_VALUE_FLAGS = new Set([
@@ -41,6 +42,7 @@ const POSIX_SHELLS = /(^|\/)(sh|bash|ash|dash|zsh|ksh|mksh|busybox)$/;
 
 export const stripSymbols: Transform = {
   id: 'go/strip-symbols',
+  mentions: GO_MENTIONS,
   title: 'Add -s -w to the go build -ldflags',
   rationale:
     'the binary leaves out its symbol table and DWARF debug data (a quarter to a third of its size), so the layer that carries it is smaller to store, push and pull; debuggers and profilers lose their symbols, panics keep their stack traces',

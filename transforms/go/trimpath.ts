@@ -33,6 +33,7 @@ import { type Instruction, type ParsedDockerfile, stageLineage } from '../../src
 import { runScript } from '../../src/shell/shell.js';
 import { instructionSnippet } from '../../src/engine/snippet.js';
 import { ResultBuilder, type Transform, type TransformContext } from '../../src/engine/transform.js';
+import { GO_MENTIONS } from '../../src/ecosystems/go/steps.js';
 
 /** Subcommands that compile the main module's packages and their dependencies besides build/install. */
 const OTHER_COMPILES = new Set(['test', 'vet', 'run']);
@@ -44,6 +45,7 @@ const TRIMPATH = /(^|[\s"',])--?trimpath(?=[\s"',=]|$)/;
 
 export const trimpath: Transform = {
   id: 'go/trimpath',
+  mentions: GO_MENTIONS,
   title: 'Add -trimpath to go build so cached packages do not depend on the directory',
   rationale:
     'with -trimpath the build cache keys packages by module path and version instead of by directory, so a build from another WORKDIR or Dockerfile sharing the cache reuses them (and the binary no longer embeds build paths)',

@@ -39,6 +39,7 @@ import { ResultBuilder, type Transform, type TransformContext } from '../../src/
 import { goCacheDirs } from '../../src/ecosystems/go/go-caches.js';
 import { goCommandDir, goCommandEnv } from '../../src/ecosystems/go/go-binary.js';
 import { goAtLeast, gopathModeReason, stageToolchain } from '../../src/ecosystems/go/go-toolchain.js';
+import { GO_MENTIONS } from '../../src/ecosystems/go/steps.js';
 
 /** Subcommands whose `-mod` flag decides between vendor/ and the module cache. */
 const FLAG_SUBCOMMANDS = new Set(['build', 'test', 'install', 'vet']);
@@ -54,6 +55,7 @@ const READONLY_DETAIL = '-mod=readonly switches vendoring off (it is the default
 
 export const vendorMode: Transform = {
   id: 'go/vendor-mode',
+  mentions: GO_MENTIONS,
   title: 'Build vendored modules from vendor/ without downloading them',
   rationale:
     'a vendored module builds from vendor/, so a module download or a module-cache mount only spends time and network on every build',

@@ -16,8 +16,8 @@
  * Writes: `COPY package.json <lockfile> <config> <dest>` (one line per directory: workspaces at their
  * path, `.yarn/releases`, `patches/` and local dependencies each to their own), then the install
  * (the RUN moved whole, or its leading install commands split into a RUN of their own), above the
- * source COPY. Without a lockfile the split still helps; the change's detail says the install is not
- * reproducible.
+ * source COPY. Without a lockfile the split still helps; a warning with the change says the install
+ * is not reproducible.
  */
 import { normalizePath } from '../../src/context/context.js';
 import { type InstallInRun, installsInRun } from '../../src/ecosystems/node/install-runs.js';
@@ -95,8 +95,8 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
     what: commandText(doc, install),
   });
   if ('reason' in result) return out.skip(run, result.reason);
-  const note = inputs.locked ? '' : `; no lockfile: every build resolves the versions again, so the install is not reproducible (commit a lockfile)`;
-  out.change(sourceCopy, result.edits, `${result.detail}${note}`);
+  const warning = inputs.locked ? undefined : 'no lockfile in the build context: every build resolves the versions again, so the install is not reproducible (commit one, and keep it out of .dockerignore)';
+  out.change(sourceCopy, result.edits, result.detail, warning);
 }
 
 /**

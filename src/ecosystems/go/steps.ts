@@ -81,8 +81,18 @@ function isRelativePath(value: string): boolean {
   return /\.(deb|rpm|apk)$/.test(value) || value.includes('/');
 }
 
+/**
+ * Words a Dockerfile holds when Go's transforms can find something in it: the fixer's cheap first
+ * test (Transform.mentions). A Go command is a word `go` (`/usr/local/go/bin/go`, `xx-go`, `go1.22`)
+ * or a wrapper that names itself; make, scripts and drivers are read only in stages FROM a golang
+ * image; and the Go settings (GOPATH, GOFLAGS, CGO_ENABLED) hold `GO`. Case-sensitive on purpose:
+ * `cargo` and `mongo` are not Go.
+ */
+export const GO_MENTIONS = /\bgo(?:\d|\b)|golang|GO|gotestsum|goreleaser|\bmage\b/;
+
 export const goSteps: DependencySteps = {
   ecosystem: 'go',
+  mentions: GO_MENTIONS,
   manifests: ['go.mod', 'go.sum', 'go.work', 'go.work.sum'],
   isDependencyStep,
   stepRuns,

@@ -12,11 +12,13 @@ function isDependencyStep(command: ShellCommand): boolean {
   return TOOLS.has((command.words[0]?.value ?? '').split('/').pop() ?? '');
 }
 
+/** Words a Dockerfile holds when this ecosystem's transforms can find something in it (mvn or mvnw): the fixer's cheap first test (Transform.mentions). */
+export const JAVA_MENTIONS = /mvn/i;
+
 export const javaSteps: DependencySteps = {
   ecosystem: 'java',
+  // the neutral transforms also know Gradle's steps, which Java's own transforms leave alone
+  mentions: /mvn|gradle/i,
   manifests: ['pom.xml', 'build.gradle', 'build.gradle.kts', 'settings.gradle', 'settings.gradle.kts'],
   isDependencyStep,
 };
-
-/** Words a Dockerfile holds when this ecosystem's transforms can find something in it (mvn or mvnw): the fixer's cheap first test (Transform.mentions). */
-export const JAVA_MENTIONS = /mvn/i;

@@ -28,8 +28,12 @@ function isDependencyStep(command: ShellCommand): boolean {
   return tool !== 'bun' && args[0] === 'run' && args[1] === 'build';
 }
 
+/** Words a Dockerfile holds when this ecosystem's transforms can find something in it (npm, yarn, pnpm, bun (and npx, corepack) or next): the fixer's cheap first test (Transform.mentions). */
+export const NODE_MENTIONS = /npm|npx|yarn|pnpm|pnpx|bun|corepack|next/i;
+
 export const nodeSteps: DependencySteps = {
   ecosystem: 'node',
+  mentions: NODE_MENTIONS,
   manifests: [
     'package.json', 'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lock', 'bun.lockb',
     // the settings an install reads (src/ecosystems/node/install-inputs.ts)
@@ -37,6 +41,3 @@ export const nodeSteps: DependencySteps = {
   ],
   isDependencyStep,
 };
-
-/** Words a Dockerfile holds when this ecosystem's transforms can find something in it (npm, yarn, pnpm, bun (and npx, corepack) or next): the fixer's cheap first test (Transform.mentions). */
-export const NODE_MENTIONS = /npm|npx|yarn|pnpm|pnpx|bun|corepack|next/i;

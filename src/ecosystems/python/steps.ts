@@ -14,11 +14,12 @@ function isDependencyStep(command: ShellCommand): boolean {
   return read.lock !== null;
 }
 
+/** Words a Dockerfile holds when this ecosystem's transforms can find something in it (pip, python, Poetry, uv or Pipenv): the fixer's cheap first test (Transform.mentions). */
+export const PYTHON_MENTIONS = /pip|python|poetry|uv|pdm/i;
+
 export const pythonSteps: DependencySteps = {
   ecosystem: 'python',
+  mentions: PYTHON_MENTIONS,
   manifests: ['requirements*.txt', 'pyproject.toml', 'poetry.lock', 'uv.lock', 'Pipfile', 'Pipfile.lock'],
   isDependencyStep,
 };
-
-/** Words a Dockerfile holds when this ecosystem's transforms can find something in it (pip, python, Poetry, uv or Pipenv): the fixer's cheap first test (Transform.mentions). */
-export const PYTHON_MENTIONS = /pip|python|poetry|uv|pdm/i;

@@ -13,11 +13,12 @@ function isDependencyStep(command: ShellCommand): boolean {
   return sub === 'build' || sub === 'install';
 }
 
+/** Words a Dockerfile holds when this ecosystem's transforms can find something in it (cargo): the fixer's cheap first test (Transform.mentions). */
+export const RUST_MENTIONS = /cargo/i;
+
 export const rustSteps: DependencySteps = {
   ecosystem: 'rust',
+  mentions: RUST_MENTIONS,
   manifests: ['Cargo.toml', 'Cargo.lock'],
   isDependencyStep,
 };
-
-/** Words a Dockerfile holds when this ecosystem's transforms can find something in it (cargo): the fixer's cheap first test (Transform.mentions). */
-export const RUST_MENTIONS = /cargo/i;
