@@ -5,7 +5,9 @@
  * rewritten <= 0.10 x original; 0.15 for Rust and Maven) and whether both images print the same.
  * Needs the offline builder (../shared/tools/offline-builder: `setup.sh all`, `servers.sh start` for
  * the npm registry and the Maven repository, and `docker.sh start` for BuildKit).
- *   npm run bench:rebuild [-- --runs N] [-- --sample go|npm|yarn|pnpm|python|rust|java]
+ *   npm run bench:rebuild [-- --runs N] [-- --sample go|npm|yarn|pnpm|python|rust|rust2|rust2-mount|java]
+ * rust2 is sample-rust in two stages (a slim runtime stage copies target/release/sample-rust);
+ * rust2-mount rewrites it with rust/cache-mount alone (target/ mounted, the binary copied out).
  */
 import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,7 +43,19 @@ interface Sample {
   readonly command: readonly string[];
   /** `host` where RUN steps reach a package server on 127.0.0.1 (npm, Maven). */
   readonly network: 'none' | 'host';
+  /** The transform ids to apply; every safe transform when absent. */
+  readonly only?: readonly string[];
 }
+
+const RUST_TWO_STAGE = `FROM rust:1.63 AS build
+WORKDIR /app
+COPY . .
+RUN cargo build --release
+
+FROM debian:bookworm-slim
+COPY --from=build /app/target/release/sample-rust /usr/local/bin/
+CMD ["sample-rust"]
+`;
 
 /** The naive Dockerfile the offline builder ships beside a sample app. */
 const naiveOf = (dir: string) => readFileSync(join(dir, 'Dockerfile.naive'), 'utf8');
@@ -62,6 +76,8 @@ const SAMPLES: readonly (() => Sample)[] = [
     const dir = join(OFFLINE_BUILDER, 'sample-rust');
     return { name: 'rust', dir, naive: naiveOf(dir), source: 'src/main.rs', comment: '//', command: ['/app/target/release/sample-rust'], network: 'none' };
   },
+  () => ({ name: 'rust2', dir: join(OFFLINE_BUILDER, 'sample-rust'), naive: RUST_TWO_STAGE, source: 'src/main.rs', comment: '//', command: ['/usr/local/bin/sample-rust'], network: 'none' }),
+  () => ({ name: 'rust2-mount', dir: join(OFFLINE_BUILDER, 'sample-rust'), naive: RUST_TWO_STAGE, source: 'src/main.rs', comment: '//', command: ['/usr/local/bin/sample-rust'], network: 'none', only: ['rust/cache-mount'] }),
   () => {
     const dir = join(OFFLINE_BUILDER, 'sample-java');
     return { name: 'java', dir, naive: naiveOf(dir), source: 'src/main/java/app/Main.java', comment: '//', command: ['java', '-cp', '/app/*', 'app.Main'], network: 'host' };
@@ -75,7 +91,7 @@ const sampleFlag = process.argv.indexOf('--sample');
 const wanted = sampleFlag > 0 ? process.argv[sampleFlag + 1] : null;
 const samples = SAMPLES.map((sample) => sample()).filter((s) => wanted === null || s.name === wanted);
 if (samples.length === 0) {
-  console.error(`bench/rebuild: --sample is one of go, npm, yarn, pnpm, python, rust, java`);
+  console.error(`bench/rebuild: --sample is one of go, npm, yarn, pnpm, python, rust, rust2, rust2-mount, java`);
   process.exit(2);
 }
 
@@ -122,7 +138,7 @@ function benchSample(sample: Sample): void {
   const work = mkdtempSync(join(tmpdir(), 'cachefix-bench-'));
   try {
     cpSync(sampleApp, work, { recursive: true });
-    const rewritten = fixText(sample.naive, { transforms: transforms.filter((t) => t.safety === 'safe'), context: fsContext(work), dockerfilePath: 'Dockerfile' }).output;
+    const rewritten = fixText(sample.naive, { transforms: transforms.filter((t) => (sample.only ? sample.only.includes(t.id) : t.safety === 'safe')), context: fsContext(work), dockerfilePath: 'Dockerfile' }).output;
     writeFileSync(join(work, 'Dockerfile.original'), sample.naive);
     writeFileSync(join(work, 'Dockerfile.rewritten'), rewritten);
     console.log(`${machine()}\nbuilders: ${builders.map((b) => b.name).join(', ')}; sample app: ${sampleApp}; runs: ${runs} (median)\n`);

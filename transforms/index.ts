@@ -6,7 +6,9 @@
  *    mod-download-first apply in the same pass, and unrelated COPYs move out of the way after it;
  *    java/maven-deps-first beside mod-download-first (it adds the resolution step the cache mounts
  *    below then decorate), and rust/deps-first likewise (rust/cache-mount then sees its placeholder
- *    build as the earlier build that keeps the target directory out of a mount);
+ *    build as the earlier build that keeps the target directory out of a mount, and copies no
+ *    artifacts out: the dependency layer caches them; without one, a workspace say, it mounts
+ *    target/ and copies what later stages COPY --from it to /cargo-out);
  *    python/requirements-first and node/manifest-first likewise: the same shape (manifests and the
  *    install above the source COPY), for pip, Poetry, uv and Pipenv, and for npm, yarn, pnpm and bun;
  * 3. then edits inside `go build` (flags, CGO_ENABLED, cross-compilation) and inside the Node

@@ -25,6 +25,20 @@ const sample: Sample = {
   network: 'none',
 };
 
+/** The two-stage form: a slim runtime stage copies the binary out of the build stage's target/. */
+const twoStage: Sample = { ...sample, command: ['/usr/local/bin/sample-rust'] };
+const twoStageNaive = [
+  'FROM rust:1.63 AS build',
+  'WORKDIR /app',
+  'COPY . .',
+  'RUN cargo build --release',
+  '',
+  'FROM debian:bookworm-slim',
+  'COPY --from=build /app/target/release/sample-rust /usr/local/bin/',
+  'CMD ["sample-rust"]',
+  '',
+].join('\n');
+
 const { builders, reason } = sampleBuilders(sample);
 const naive = () => readFileSync(join(sample.dir, 'Dockerfile.naive'), 'utf8');
 const runs: SampleRun[] = [];
@@ -60,44 +74,55 @@ describeWhen(builders.length > 0, `no builder for the Rust sample: ${reason}`)('
     expect(changed.line()).toBe(line.replace('heavydep total', 'heavydep total changed'));
   }, BUILD_TIMEOUT);
 
-  /** Multi-stage: the runtime stage copies the binary, from target/ (the danger case) or from where the build step put it. */
-  const multiStage = (copyOut: boolean) => [
+  /** Multi-stage: the build step copies the binary out of target/ itself, the runtime stage takes it from there. */
+  const multiStage = () => [
     'FROM rust:1.63 AS build',
     'WORKDIR /app',
     'COPY . .',
-    copyOut ? 'RUN cargo build --release && cp target/release/sample-rust /usr/local/bin/sample-rust' : 'RUN cargo build --release',
+    'RUN cargo build --release && cp target/release/sample-rust /usr/local/bin/sample-rust',
     '',
     'FROM debian:bookworm-slim',
-    `COPY --from=build ${copyOut ? '/usr/local/bin/sample-rust' : '/app/target/release/sample-rust'} /app/target/release/sample-rust`,
+    'COPY --from=build /usr/local/bin/sample-rust /app/target/release/sample-rust',
     'CMD ["/app/target/release/sample-rust"]',
     '',
   ].join('\n');
 
-  test.each(builders.map((b) => [b.name, b] as const))('%s: rust/cache-mount never hides a binary a later stage copies; a mounted target directory still yields the new binary', (_name, builder) => {
+  test.each(builders.map((b) => [b.name, b] as const))('%s: a step that copies its binary out itself gets a target mount of its own; a source change still shows', (_name, builder) => {
     const run = sampleRun(sample, builder);
     runs.push(run);
-    const only = (dockerfile: string) => {
-      const fix = cachefix(['--only', 'rust/cache-mount', '--context', sample.dir, '-'], { cwd: sample.dir, input: dockerfile });
-      expect(fix.status).toBe(0);
-      return fix;
-    };
-
-    // the runtime stage copies target/release/sample-rust: the target directory must stay in the image
-    const danger = only(multiStage(false));
-    expect(danger.stdout).toContain('--mount=type=cache,target=/usr/local/cargo/registry');
-    expect(danger.stdout).not.toContain('target=/app/target');
-    expect(danger.stderr).toContain('the target directory keeps no cache mount: "COPY --from=build /app/target/release/sample-rust');
-    const kept = run.build('from-target', danger.stdout);
-    const line = kept.line();
+    const fix = cachefix(['--only', 'rust/cache-mount', '--context', sample.dir, '-'], { cwd: sample.dir, input: multiStage() });
+    expect(fix.status).toBe(0);
+    expect(fix.stdout).toContain('--mount=type=cache,target=/app/target,id=sample-rust-target');
+    expect(fix.stdout).not.toContain('/cargo-out');
+    const mounted = run.build('copied-out', fix.stdout);
+    const line = mounted.line();
     expect(line).toMatch(/^heavydep total \d+$/);
-
-    // the step copies its binary out itself: target/ gets a mount of its own, and a source change still shows
-    const copied = only(multiStage(true));
-    expect(copied.stdout).toContain('--mount=type=cache,target=/app/target,id=sample-rust-target');
-    const mounted = run.build('copied-out', copied.stdout);
-    expect(mounted.line()).toBe(line);
     const changed = mounted.rebuild('copied-out-output', outputChange(sample, 'mounted'));
     expect(changed.line()).toBe(line.replace('heavydep total', 'heavydep total mounted'));
     process.stdout.write(`rust ${builder.name}: target mounted, first build ${mounted.result.seconds.toFixed(1)} s, after a source change ${changed.result.seconds.toFixed(1)} s\n`);
+  }, BUILD_TIMEOUT);
+
+  test.each(builders.map((b) => [b.name, b] as const))('%s: the runtime stage copies target/release/<bin>: the build copies it out of a mounted target/, the COPY reads it there, a source change recompiles only the crate', (_name, builder) => {
+    const run = sampleRun(twoStage, builder);
+    runs.push(run);
+    const original = run.build('two-stage-naive', twoStageNaive);
+    const line = original.line();
+    expect(line).toMatch(/^heavydep total \d+$/);
+    expect(original.result.log).toContain('Compiling heavydep');
+
+    const fix = cachefix(['--only', 'rust/cache-mount', '--context', sample.dir, '-'], { cwd: sample.dir, input: twoStageNaive });
+    expect(fix.status).toBe(0);
+    expect(fix.stdout).toBe(twoStageNaive
+      .replace('RUN cargo build --release\n', 'RUN --mount=type=cache,target=/usr/local/cargo/registry \\\n    --mount=type=cache,target=/usr/local/cargo/git \\\n    --mount=type=cache,target=/app/target,id=sample-rust-target \\\n    cargo build --release && mkdir -p /cargo-out/release && cp target/release/sample-rust /cargo-out/release/\n')
+      .replace('COPY --from=build /app/target/release/sample-rust /usr/local/bin/', 'COPY --from=build /cargo-out/release/sample-rust /usr/local/bin/'));
+    const rewritten = run.build('two-stage-rewritten', fix.stdout);
+    expect(rewritten.line()).toBe(line);
+
+    // a change to the printed line: the image runs the binary just built, and the heavy crate comes from the mounted target/
+    const changed = rewritten.rebuild('two-stage-output', outputChange(sample, 'copied out'));
+    expect(changed.line()).toBe(line.replace('heavydep total', 'heavydep total copied out'));
+    expect(changed.result.log).toContain('Compiling sample-rust');
+    expect(changed.result.log).not.toContain('Compiling heavydep');
+    process.stdout.write(`rust ${builder.name} two-stage: naive ${original.result.seconds.toFixed(1)} s, rewritten ${rewritten.result.seconds.toFixed(1)} s, rebuild after a source change ${changed.result.seconds.toFixed(1)} s (${(changed.result.seconds / original.result.seconds).toFixed(2)} of the naive build)\n`);
   }, BUILD_TIMEOUT);
 });

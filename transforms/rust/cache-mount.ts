@@ -14,8 +14,20 @@
  * `id=` naming the crate, so two projects never share compiled artifacts) only when the step itself
  * takes what it built out of it (`cargo install`, or a `cp`/`mv`/`install` of target/… after the build)
  * and nothing later reads it: no later step, `COPY --from`, CMD or ENTRYPOINT, and no earlier build
- * wrote into it. Otherwise the target directory stays in the image, and the change says why: a later
- * stage copying the binary out of target/ would find nothing in a mounted one and fail.
+ * wrote into it. When the only later readers are `COPY --from` of exact artifacts
+ * (`target/<triple>/<profile>/<name>`, a name Cargo.toml declares), the step gets the mount too and
+ * copies those artifacts out of it (`&& mkdir -p /cargo-out/release && cp target/release/app
+ * /cargo-out/release/`, src/ecosystems/rust/copy-out.ts), and each COPY's source word is pointed at
+ * /cargo-out: all or nothing per step, and never when the image is the build stage itself (or built
+ * FROM it) or a later cargo step of the family follows. Otherwise the target directory stays in the
+ * image, and the change says why: a later stage copying the binary out of target/ would find nothing
+ * in a mounted one and fail.
+ * Safety: safe. The final image gets the same files (the same binary, built by the same command);
+ * only the build stage's own filesystem changes (target/ leaves it, /cargo-out appears), as the
+ * registry mounts already take ~/.cargo/registry out of it. A `docker build --target build` user who
+ * takes target/release/<bin> from that stage would have to look in /cargo-out: the issue places the
+ * copy-out inside rust/cache-mount, and a build stage is an intermediate whose layout the cache
+ * mounts of every ecosystem already change, so it is not split into an unsafe transform.
  */
 import { runEnvironment } from '../../src/engine/env.js';
 import { copySpec, effectiveWorkdir, resolvePath } from '../../src/engine/instructions.js';
@@ -24,9 +36,11 @@ import { type Instruction, type ParsedDockerfile, type Stage, stageLineage } fro
 import { instructionSnippet } from '../../src/engine/snippet.js';
 import { ResultBuilder, type Transform, type TransformContext } from '../../src/engine/transform.js';
 import { cacheMounts, type CacheTarget, runUser } from '../../src/patterns/cache-mount.js';
+import { contextFile } from '../../src/patterns/manifest-first.js';
 import { runScript, type ShellCommand } from '../../src/shell/shell.js';
 import { type CargoCommand, cargoCommand, cargoDownloadDirs, cargoHome, compilesCrates } from '../../src/ecosystems/rust/cargo-command.js';
 import { parseCargoManifest } from '../../src/ecosystems/rust/cargo-manifest.js';
+import { bindsFromStage, type CopyOutPlan, planCopyOut } from '../../src/ecosystems/rust/copy-out.js';
 import { RUST_MENTIONS } from '../../src/ecosystems/rust/steps.js';
 
 export const rustCacheMount: Transform = {
@@ -40,6 +54,7 @@ export const rustCacheMount: Transform = {
     "CARGO_HOME is known (the rust images' /usr/local/cargo, or an ENV) and the user running cargo is known",
     'every cargo step of the stage family can get the same mounts, and no offline build relies on an earlier step’s downloads',
     'the target directory is mounted only when the step copies its artifacts out itself and no later step, COPY --from, CMD or ENTRYPOINT reads it, and no earlier build wrote into it',
+    'or when every later reader is a COPY --from of artifacts the step builds (target/<triple>/<profile>/<bin>): the step copies them to /cargo-out and the COPY reads them there; the image is not the build stage, and no later cargo step follows',
   ],
   apply(doc, context) {
     const out = new ResultBuilder();
@@ -109,6 +124,13 @@ function rewriteFamily(doc: ParsedDockerfile, context: TransformContext, stages:
       out.skip(cargoRun.run, mounted.reason);
       continue;
     }
+    const copyOut = 'copyOut' in target ? target.copyOut : undefined;
+    if (copyOut) {
+      // one change: an ignore comment on the RUN or on a COPY drops the mount, the copy and every repointed COPY together
+      const copies = copyOut.copies.map((c) => `line ${c.instruction.line + 1} ${c.detail}`).join('; ');
+      out.change(cargoRun.run, [...mounted.edits, ...copyOut.runEdits, ...copyOut.copies.flatMap((c) => c.edits)], `added cache mounts for ${mounted.added.join(' and ')}; the build copies ${copyOut.artifacts.join(', ')} out of the mounted target directory; ${copies}`);
+      continue;
+    }
     // said on every run, the last one included (the fixer reports the skips of its final pass)
     if ('why' in target) out.skip(cargoRun.run, `the target directory keeps no cache mount: ${target.why}`);
     if (mounted.added.length === 0) continue;
@@ -130,7 +152,7 @@ function skipAll(runs: readonly Instruction[], reason: string, out: ResultBuilde
  * needs from the build leaves the directory within the step, and no earlier or later instruction
  * reads or fills it.
  */
-function targetMount(doc: ParsedDockerfile, context: TransformContext, cargoRun: CargoRun, all: readonly CargoRun[]): { mount: CacheTarget } | { why: string } {
+function targetMount(doc: ParsedDockerfile, context: TransformContext, cargoRun: CargoRun, all: readonly CargoRun[]): { mount: CacheTarget; copyOut?: CopyOutPlan } | { why: string } {
   const { stage, run, cargo, commands } = cargoRun;
   const workdir = effectiveWorkdir(doc, stage, run) ?? (stageLineage(doc, stage).some((s) => s.instructions.some((i) => i.keyword === 'WORKDIR')) ? null : '/');
   if (commands.some((c) => c.words[0]?.value === 'cd' || c.words[0]?.value === 'pushd')) return { why: 'the step changes directory, so where cargo writes is not certain' };
@@ -159,13 +181,24 @@ function targetMount(doc: ParsedDockerfile, context: TransformContext, cargoRun:
   const installsOut = (c: CargoCommand) => c.subcommand === 'install' && c.installPath !== null && (c.installRoot === null || !(resolvePath(workdir, c.installRoot) ?? dir).startsWith(dir));
   const takesOut = cargo.some(installsOut) || commands.slice(lastBuild + 1).some((c) => copiesOut(c, dir, workdir));
   const reader = laterReader(doc, stage, run, dir, workdir);
-  if (reader) return { why: `${instructionSnippet(doc, reader)} reads it, and a mounted one would be empty there` };
-  if (!takesOut) return { why: `the built artifacts stay in ${dir}, which a cache mount would leave out of the image` };
+  const readerWhy = reader ? `${instructionSnippet(doc, reader)} reads it, and a mounted one would be empty there` : null;
+  if (readerWhy !== null && reader?.keyword !== 'COPY') return { why: readerWhy };
+  if (readerWhy === null && !takesOut) return { why: `the built artifacts stay in ${dir}, which a cache mount would leave out of the image` };
   const earlier = all.find((r) => r.run.start < run.start && !mountsOf(r.run).some((m) => m.type === 'cache' && m.target === dir));
-  if (earlier) return { why: `${instructionSnippet(doc, earlier.run)} built into it before, and a mount would hide that build` };
-  const name = crateName(context);
-  if (name === null) return { why: 'no Cargo.toml at the context root names the crate for the mount id' };
-  return { mount: { target: dir, id: `${name}-target` } };
+  if (earlier) return { why: readerWhy ?? `${instructionSnippet(doc, earlier.run)} built into it before, and a mount would hide that build` };
+  const name = crateName(context, cargo);
+  if (name === null) return { why: readerWhy ?? 'no Cargo.toml at the context root names the crate for the mount id (a workspace: build with -p <package>)' };
+  const mount = { target: dir, id: `${name}-target` };
+  if (readerWhy === null) return { mount };
+  // a later stage copies artifacts out of target/: the step copies them out first, and the COPY reads them there
+  const later = all.find((r) => r.run.start > run.start);
+  if (later) return { why: `${readerWhy}, and copying the artifacts out in this step would miss the cargo step on line ${later.run.line + 1}` };
+  // a target/ of the context (COPY . .) would be hidden by the mount while the COPY may read it
+  if (contextFile(context, 'target') === 'present') return { why: `${readerWhy}, and the build context holds a target/ directory (add it to .dockerignore)` };
+  const user = runEnvironment(doc, stage, run).user;
+  const plan = planCopyOut({ doc, build: context.build, stage, run, cargo, commands, env, dir, workdir, user });
+  if ('why' in plan) return { why: plan.why };
+  return { mount, copyOut: plan };
 }
 
 /** `cp|mv|install … <target>/… <dest>` with the destination outside the target directory. */
@@ -190,6 +223,7 @@ function laterReader(doc: ParsedDockerfile, stage: Stage, run: Instruction, dir:
   const mentions = (text: string) => text.includes(dir) || (relative !== null && new RegExp(`(^|[\\s"'=:./])${relative.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(/|\\b)`).test(text));
   for (const i of doc.instructions) {
     if (i.start <= run.start) continue;
+    if (bindsFromStage(i, names, dir)) return i;
     const spec = copySpec(i);
     if (spec?.from !== null && spec?.from !== undefined) {
       if (!names.has(spec.from.toLowerCase())) continue;
@@ -205,11 +239,15 @@ function laterReader(doc: ParsedDockerfile, stage: Stage, run: Instruction, dir:
   return null;
 }
 
-/** The crate's name at the context root, for the target mount's id (the directory is per project). */
-function crateName(context: TransformContext): string | null {
+/**
+ * The crate's name at the context root, for the target mount's id (the directory is per project); a
+ * virtual workspace has no package of its own: the first package the step builds (`-p`) names it.
+ */
+function crateName(context: TransformContext, cargo: readonly CargoCommand[]): string | null {
   const text = context.build.readFile('Cargo.toml');
   if (text === null) return null;
   const manifest = parseCargoManifest(text);
   if ('error' in manifest) return null;
-  return manifest.packageName ?? null;
+  if (manifest.packageName !== null) return manifest.packageName;
+  return manifest.workspaceMembers !== null ? (cargo.flatMap((c) => c.packages)[0] ?? null) : null;
 }
