@@ -32,6 +32,20 @@ describe('the target directory', () => {
     expect(triple).toContain('COPY --from=build /cargo-out/aarch64-unknown-linux-gnu/release/server /bin/\n');
   });
 
+  test('cargo-chef on the rust image: the cook step keeps target/, and the skip names it, not the install of cargo-chef', () => {
+    const text = [
+      'FROM rust:1.79 AS chef', 'RUN cargo install cargo-chef --locked', 'WORKDIR /app',
+      'FROM chef AS planner', 'COPY . .', 'RUN cargo chef prepare --recipe-path recipe.json',
+      'FROM chef AS builder', 'COPY --from=planner /app/recipe.json recipe.json', 'RUN cargo chef cook --release --recipe-path recipe.json',
+      'COPY . .', 'RUN cargo build --release --bin server',
+      'FROM debian', 'COPY --from=builder /app/target/release/server /usr/local/bin/', '',
+    ].join('\n');
+    const result = fix(text);
+    expect(result.output).not.toContain('/cargo-out');
+    expect(result.output.match(/--mount=type=cache,target=\/usr\/local\/cargo\/registry/g)).toHaveLength(4);
+    expect(result.skips).toContain('11: the target directory keeps no cache mount: "COPY --from=builder /app/target/release/server /usr/local/b…" reads it, and a mounted one would be empty there; the artifacts are not copied out of a mount because the cargo step on line 9 built into it before, and a mount would hide that build');
+  });
+
   test('copy-out is one change: an ignore comment on the COPY drops the mount and the copy with it', () => {
     const text = 'FROM rust:1.79 AS build\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\nFROM debian\n# cachefix-ignore rust/cache-mount\nCOPY --from=build /app/target/release/server /bin/\n';
     const result = fixText(text, { transforms: [rustCacheMount], context: CONTEXT });
@@ -90,7 +104,7 @@ describe('the target directory', () => {
     const result = fix('FROM rust:1.79\nWORKDIR /app\nCOPY Cargo.toml ./\nRUN mkdir src && echo "fn main(){}" > src/main.rs && cargo build --release\nCOPY . .\nRUN cargo build --release && cp target/release/server /bin/\n');
     expect(result.skips).toEqual([
       '4: the target directory keeps no cache mount: "RUN --mount=type=cache,target=/usr/local/cargo/registry --m…" reads it, and a mounted one would be empty there',
-      '6: the target directory keeps no cache mount: "RUN --mount=type=cache,target=/usr/local/cargo/registry --m…" built into it before, and a mount would hide that build',
+      '6: the target directory keeps no cache mount: the cargo step on line 4 built into it before, and a mount would hide that build',
     ]);
   });
 });

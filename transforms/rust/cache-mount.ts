@@ -184,8 +184,15 @@ function targetMount(doc: ParsedDockerfile, context: TransformContext, cargoRun:
   const readerWhy = reader ? `${instructionSnippet(doc, reader)} reads it, and a mounted one would be empty there` : null;
   if (readerWhy !== null && reader?.keyword !== 'COPY') return { why: readerWhy };
   if (readerWhy === null && !takesOut) return { why: `the built artifacts stay in ${dir}, which a cache mount would leave out of the image` };
-  const earlier = all.find((r) => r.run.start < run.start && !mountsOf(r.run).some((m) => m.type === 'cache' && m.target === dir));
-  if (earlier) return { why: readerWhy ?? `${instructionSnippet(doc, earlier.run)} built into it before, and a mount would hide that build` };
+  const unmounted = (r: CargoRun) => r.run.start < run.start && !mountsOf(r.run).some((m) => m.type === 'cache' && m.target === dir);
+  const earlier = all.find(unmounted);
+  // The message names the step that most likely filled target/: one of this stage or those it is
+  // built FROM that compiles here (cargo chef cook, a placeholder build), by line, as its snippet
+  // would start with the cache mounts this transform gives it.
+  const lineage = new Set(stageLineage(doc, stage).map((s) => s.index));
+  const filler = all.find((r) => unmounted(r) && lineage.has(r.stage.index) && !r.cargo.every((c) => c.subcommand === 'install' && c.installPath === null)) ?? earlier;
+  const builtBefore = filler ? `the cargo step on line ${filler.run.line + 1} built into it before, and a mount would hide that build` : null;
+  if (builtBefore !== null) return { why: readerWhy === null ? builtBefore : `${readerWhy}; the artifacts are not copied out of a mount because ${builtBefore}` };
   const name = crateName(context, cargo);
   if (name === null) return { why: readerWhy ?? 'no Cargo.toml at the context root names the crate for the mount id (a workspace: build with -p <package>)' };
   const mount = { target: dir, id: `${name}-target` };
