@@ -40,7 +40,7 @@ import { contextFile } from '../../src/patterns/manifest-first.js';
 import { runScript, type ShellCommand } from '../../src/shell/shell.js';
 import { type CargoCommand, cargoCommand, cargoDownloadDirs, cargoHome, compilesCrates } from '../../src/ecosystems/rust/cargo-command.js';
 import { parseCargoManifest } from '../../src/ecosystems/rust/cargo-manifest.js';
-import { bindsFromStage, type CopyOutPlan, planCopyOut } from '../../src/ecosystems/rust/copy-out.js';
+import { bindsFromStage, type CopyOutPlan, namesDir, planCopyOut } from '../../src/ecosystems/rust/copy-out.js';
 import { RUST_MENTIONS } from '../../src/ecosystems/rust/steps.js';
 
 export const rustCacheMount: Transform = {
@@ -226,8 +226,6 @@ function copiesOut(command: ShellCommand, dir: string, workdir: string | null): 
 function laterReader(doc: ParsedDockerfile, stage: Stage, run: Instruction, dir: string, workdir: string | null): Instruction | null {
   const family = new Set(doc.stages.filter((s) => stageLineage(doc, s).includes(stage)).map((s) => s.index));
   const names = new Set([...family].flatMap((index) => [String(index), doc.stages[index]?.name ?? String(index)]));
-  const relative = workdir !== null && dir.startsWith(`${workdir === '/' ? '' : workdir}/`) ? dir.slice(workdir === '/' ? 1 : workdir.length + 1) : null;
-  const mentions = (text: string) => text.includes(dir) || (relative !== null && new RegExp(`(^|[\\s"'=:./])${relative.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(/|\\b)`).test(text));
   for (const i of doc.instructions) {
     if (i.start <= run.start) continue;
     if (bindsFromStage(i, names, dir)) return i;
@@ -241,7 +239,7 @@ function laterReader(doc: ParsedDockerfile, stage: Stage, run: Instruction, dir:
       continue;
     }
     if (!family.has(i.stage)) continue;
-    if (['RUN', 'CMD', 'ENTRYPOINT', 'COPY', 'ADD', 'WORKDIR', 'VOLUME'].includes(i.keyword) && mentions(doc.source.text.slice(i.argsStart, i.end))) return i;
+    if (namesDir(doc, i, dir, workdir)) return i;
   }
   return null;
 }

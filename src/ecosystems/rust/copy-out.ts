@@ -130,7 +130,7 @@ export function planCopyOut(input: CopyOutInput): CopyOutPlan | { why: string } 
     }
     if (bindsFromStage(i, names, dir)) return { why: `${instructionSnippet(doc, i)} mounts it from the stage, and a mounted one would be empty there` };
     if (!family.some((s) => s.index === i.stage)) continue;
-    if (mentions(doc, i, dir, input.workdir)) return { why: `${instructionSnippet(doc, i)} reads it, and a mounted one would be empty there` };
+    if (namesDir(doc, i, dir, input.workdir)) return { why: `${instructionSnippet(doc, i)} reads it, and a mounted one would be empty there` };
   }
   if (copies.length === 0) return { why: `the built artifacts stay in ${dir}, which a cache mount would leave out of the image` };
 
@@ -182,7 +182,8 @@ export function bindsFromStage(i: Instruction, names: ReadonlySet<string>, dir: 
   });
 }
 
-function mentions(doc: ParsedDockerfile, i: Instruction, dir: string, workdir: string | null): boolean {
+/** Whether an instruction that takes paths names `dir`, absolute or relative to the working directory. */
+export function namesDir(doc: ParsedDockerfile, i: Instruction, dir: string, workdir: string | null): boolean {
   if (!['RUN', 'CMD', 'ENTRYPOINT', 'COPY', 'ADD', 'WORKDIR', 'VOLUME'].includes(i.keyword)) return false;
   const text = doc.source.text.slice(i.argsStart, i.end);
   if (text.includes(dir)) return true;
