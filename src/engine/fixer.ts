@@ -109,7 +109,6 @@ function fixLoop(text: string, options: FixOptions): FixResult {
   // One view per state of the pending files, never changed after: readings remembered per context
   // (a Go RUN's, a Makefile's) hold for every transform that sees the same view.
   let view = { build: options.context, dockerfilePath };
-  const contextFor = () => view;
   /** Every edit set applied so far, oldest first, to map offsets back to the original text. */
   const history: AppliedEdits[] = [];
   /** history[i]'s edits as an offset map, built once per edit set: changes and skips are mapped by the thousand in large files. */
@@ -165,7 +164,7 @@ function fixLoop(text: string, options: FixOptions): FixResult {
     const last = lastAnswer.get(transform);
     if (last !== undefined && last.doc === doc && last.view === view) return last.result;
     if (transform.mentions && !mentioned(transform.mentions)) return NOTHING;
-    const result = withoutSuppressed(transform.id, transform.apply(doc, contextFor()), ignored);
+    const result = withoutSuppressed(transform.id, transform.apply(doc, view), ignored);
     lastAnswer.set(transform, { doc, view, result });
     return result;
   };
@@ -180,7 +179,7 @@ function fixLoop(text: string, options: FixOptions): FixResult {
       for (const skip of result.skips) {
         skips.push({ transform: transform.id, line: toOriginalLine(skip.offset), reason: originalLines(skip.reason, doc.source) });
       }
-      const fileWrites = (result.files ?? []).filter((f) => contextFor().build.readFile(f.path) !== f.text);
+      const fileWrites = (result.files ?? []).filter((f) => view.build.readFile(f.path) !== f.text);
       const next = result.edits.length === 0 ? current : applyEdits(current, result.edits.map((e) => ({ ...e, owner: transform.id })));
       if (next === current && fileWrites.length === 0) continue;
       const nextDoc = next === current ? doc : reparseDockerfile(doc, result.edits, next);
@@ -215,7 +214,7 @@ function fixLoop(text: string, options: FixOptions): FixResult {
     if (seen.has(state)) throw new ConvergenceError(changedBy, pass);
     seen.add(state);
   }
-  throw new ConvergenceError(lastChangers(options.transforms, current, contextFor()), maxPasses);
+  throw new ConvergenceError(lastChangers(options.transforms, current, view), maxPasses);
 }
 
 /** What a transform finds in a file that does not mention its commands. */
