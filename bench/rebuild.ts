@@ -89,9 +89,10 @@ const targetRatio = (sample: string): number => (/^(rust|java)/.test(sample) ? 0
 
 const sampleFlag = process.argv.indexOf('--sample');
 const wanted = sampleFlag > 0 ? process.argv[sampleFlag + 1] : null;
-const samples = SAMPLES.map((sample) => sample()).filter((s) => wanted === null || s.name === wanted);
+const known = SAMPLES.map((sample) => sample());
+const samples = known.filter((s) => wanted === null || s.name === wanted);
 if (samples.length === 0) {
-  console.error(`bench/rebuild: --sample is one of go, npm, yarn, pnpm, python, rust, rust2, rust2-mount, java`);
+  console.error(`bench/rebuild: --sample is one of ${known.map((s) => s.name).join(', ')}`);
   process.exit(2);
 }
 
