@@ -19,7 +19,7 @@ import { lineOf, lineText, type SourceText } from './source.js';
 export function instructionStartDisagreement(doc: ParsedDockerfile): number | null {
   const { lineStarts } = doc.source;
   const line = (i: number): string => lineText(doc.source, i);
-  const byStartLine = new Map(doc.instructions.map((instruction) => [lineOf(doc.source, instruction.start), instruction]));
+  const byStartLine = new Map(doc.instructions.map((instruction) => [instruction.line, instruction]));
 
   const seen = new Set<number>();
   let i = lineOf(doc.source, doc.directivesEnd);
@@ -34,7 +34,8 @@ export function instructionStartDisagreement(doc: ParsedDockerfile): number | nu
     const joined = logicalLine(doc.source, doc.escapeChar, i);
     if (joined.escapeInComment !== null) return joined.escapeInComment;
     let last = joined.last;
-    if (HEREDOC_KEYWORDS.has((/^\s*(\S+)/.exec(joined.text)?.[1] ?? '').toUpperCase())) {
+    // every heredoc word holds `<<`: most lines are settled by one search
+    if (joined.text.includes('<<') && HEREDOC_KEYWORDS.has((/^\s*(\S+)/.exec(joined.text)?.[1] ?? '').toUpperCase())) {
       for (const heredoc of buildkitHeredocs(joined.text, doc.escapeChar)) {
         let end = last + 1;
         while (end < lineStarts.length && !heredoc.ends(line(end))) end++;

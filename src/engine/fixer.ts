@@ -132,7 +132,8 @@ function fixLoop(text: string, options: FixOptions): FixResult {
   };
 
   const changes: AppliedChange[] = [];
-  const seen = new Set([`${text}\0`]);
+  // compared, not hashed: a Set would hash the whole text of every state, and a fix has a few states
+  const seen = [`${text}\0`];
   const known = options.knownTransformIds ?? acceptedIds(options.transforms);
   const resolve = idResolver(options.transforms);
   let current = text;
@@ -211,8 +212,8 @@ function fixLoop(text: string, options: FixOptions): FixResult {
       return { output: current, files, history, changes, skips: dedupe(skips), passes: pass };
     }
     const state = `${current}\0${[...pendingFiles].map(([p, t]) => `${p}\0${t}`).join('\0')}`;
-    if (seen.has(state)) throw new ConvergenceError(changedBy, pass);
-    seen.add(state);
+    if (seen.some((s) => s.length === state.length && s === state)) throw new ConvergenceError(changedBy, pass);
+    seen.push(state);
   }
   throw new ConvergenceError(lastChangers(options.transforms, current, view), maxPasses);
 }

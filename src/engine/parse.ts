@@ -298,8 +298,11 @@ export function stageLineage(doc: ParsedDockerfile, stage: Stage): Stage[] {
 export function perParse<T>(read: (doc: ParsedDockerfile) => T): (doc: ParsedDockerfile) => T {
   const known = new WeakMap<ParsedDockerfile, T>();
   return (doc) => {
-    if (!known.has(doc)) known.set(doc, read(doc));
-    return known.get(doc) as T;
+    const remembered = known.get(doc);
+    if (remembered !== undefined || known.has(doc)) return remembered as T;
+    const value = read(doc);
+    known.set(doc, value);
+    return value;
   };
 }
 
@@ -311,7 +314,10 @@ export function perStage<T>(read: (doc: ParsedDockerfile, stage: Stage) => T): (
   const byParse = perParse(() => new Map<Stage, T>());
   return (doc, stage) => {
     const byStage = byParse(doc);
-    if (!byStage.has(stage)) byStage.set(stage, read(doc, stage));
-    return byStage.get(stage) as T;
+    const remembered = byStage.get(stage);
+    if (remembered !== undefined || byStage.has(stage)) return remembered as T;
+    const value = read(doc, stage);
+    byStage.set(stage, value);
+    return value;
   };
 }

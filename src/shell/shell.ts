@@ -45,7 +45,7 @@ export interface RunScript {
 interface LogicalBody {
   readonly text: string;
   /** map[i] = source offset of logical character i; map[text.length] = source offset of the end. */
-  readonly map: readonly number[];
+  readonly map: Readonly<Int32Array>;
 }
 
 /**
@@ -56,7 +56,9 @@ interface LogicalBody {
 export function perInstruction<T>(read: (doc: ParsedDockerfile, instruction: Instruction) => T): (doc: ParsedDockerfile, instruction: Instruction) => T {
   const known = new WeakMap<Instruction, T>();
   return (doc, instruction) => {
-    if (known.has(instruction)) return known.get(instruction) as T;
+    const remembered = known.get(instruction);
+    // one lookup on a hit (asked for every RUN by every transform); has() only for an undefined answer
+    if (remembered !== undefined || known.has(instruction)) return remembered as T;
     const value = read(doc, instruction);
     known.set(instruction, value);
     return value;
@@ -99,14 +101,9 @@ export const logicalBody = perInstruction(readLogicalBody);
 function readLogicalBody(doc: ParsedDockerfile, instruction: Instruction): LogicalBody {
   const src = doc.source.text;
   const esc = doc.escapeChar;
-  let text = '';
-  const map: number[] = [];
   const end = instruction.end;
   // the text between continuations is taken whole, not a character at a time
-  const keep = (from: number, to: number): void => {
-    text += src.slice(from, to);
-    for (let k = from; k < to; k++) map.push(k);
-  };
+  const pieces: number[] = [];
   let kept = instruction.argsStart;
   let i = kept;
   while (i < end) {
@@ -117,12 +114,24 @@ function readLogicalBody(doc: ParsedDockerfile, instruction: Instruction): Logic
       i = escape + 1;
       continue;
     }
-    keep(kept, escape);
+    pieces.push(kept, escape);
     i = skipDroppedLines(src, after, end);
     kept = i;
   }
-  if (kept < end) keep(kept, end);
-  map.push(end);
+  if (kept < end) pieces.push(kept, end);
+  // one typed array, sized once: a RUN of a few kilobytes made an array of numbers grown a push at a time
+  let length = 0;
+  for (let p = 0; p < pieces.length; p += 2) length += (pieces[p + 1] ?? 0) - (pieces[p] ?? 0);
+  const map = new Int32Array(length + 1);
+  let text = '';
+  let at = 0;
+  for (let p = 0; p < pieces.length; p += 2) {
+    const from = pieces[p] ?? 0;
+    const to = pieces[p + 1] ?? 0;
+    text += src.slice(from, to);
+    for (let k = from; k < to; k++) map[at++] = k;
+  }
+  map[at] = end;
   return { text, map };
 }
 
