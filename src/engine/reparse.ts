@@ -70,7 +70,11 @@ export function reparsedPiece(previous: ParsedDockerfile, edits: readonly Edit[]
   const instructions = [
     ...all.slice(0, first),
     ...moved,
-    ...all.slice(after).map((i) => moveInstruction(i, delta, lineDelta, fromDelta)),
+    ...all.slice(after).map((i) => {
+      const to = moveInstruction(i, delta, lineDelta, fromDelta);
+      if (to !== i) moves.set(to, { from: i, offset: delta });
+      return to;
+    }),
   ];
 
   const oldStartLine = lineOf(old, start);
@@ -89,6 +93,22 @@ export function reparsedPiece(previous: ParsedDockerfile, edits: readonly Edit[]
     stages: buildStages(instructions),
     commentLines,
   };
+}
+
+/** An instruction that only moved: the same text, `offset` characters away from where `from` was. */
+export interface Move {
+  readonly from: Instruction;
+  readonly offset: number;
+}
+
+const moves = new WeakMap<Instruction, Move>();
+
+/**
+ * Where a reparse moved this instruction from, when its text is unchanged and only its offset
+ * differs: a reading of the text alone (a RUN's shell) can be shifted rather than read again.
+ */
+export function movedFrom(instruction: Instruction): Move | undefined {
+  return moves.get(instruction);
 }
 
 /**
@@ -124,17 +144,23 @@ function closedAtBothEnds(source: SourceText, start: number, end: number, escape
 
 function moveInstruction(instruction: Instruction, offset: number, lines: number, stages: number): Instruction {
   if (offset === 0 && lines === 0 && stages === 0) return instruction;
-  const move = <T extends { start: number; end: number }>(x: T): T => ({ ...x, start: x.start + offset, end: x.end + offset });
+  // written out field by field, as toInstruction builds them: every instruction after an edit is
+  // moved, and spread copies measured slower and gave the moved ones a shape of their own
   return {
-    ...instruction,
+    keyword: instruction.keyword,
+    rawKeyword: instruction.rawKeyword,
     start: instruction.start + offset,
     end: instruction.end + offset,
     keywordEnd: instruction.keywordEnd + offset,
-    argsStart: instruction.argsStart + offset,
     line: instruction.line + lines,
     endLine: instruction.endLine + lines,
-    flags: instruction.flags.map(move),
-    args: instruction.args.map(move),
+    flags: offset === 0 ? instruction.flags : instruction.flags.map((f) => ({ name: f.name, value: f.value, start: f.start + offset, end: f.end + offset, options: f.options })),
+    args: offset === 0 ? instruction.args : instruction.args.map((a) => ({ value: a.value, start: a.start + offset, end: a.end + offset })),
+    argsStart: instruction.argsStart + offset,
+    jsonForm: instruction.jsonForm,
+    jsonValues: instruction.jsonValues,
+    hasHeredoc: instruction.hasHeredoc,
     stage: instruction.stage + stages,
+    onbuild: instruction.onbuild,
   };
 }
