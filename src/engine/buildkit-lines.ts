@@ -17,26 +17,29 @@ import { lineOf, lineText, type SourceText } from './source.js';
  * the rest of the instruction (`COPY \⏎# C:\go⏎  --from=b /a /b` has no flags and one argument, `g`).
  */
 export function instructionStartDisagreement(doc: ParsedDockerfile): number | null {
-  const { lineStarts } = doc.source;
+  const { lineStarts, text } = doc.source;
   const line = (i: number): string => lineText(doc.source, i);
   const byStartLine = new Map(doc.instructions.map((instruction) => [instruction.line, instruction]));
 
   const seen = new Set<number>();
   let i = lineOf(doc.source, doc.directivesEnd);
   while (i < lineStarts.length) {
-    if (isDropped(line(i))) {
+    if (droppedLine(doc.source, i)) {
       i++;
       continue;
     }
     const instruction = byStartLine.get(i);
     if (instruction === undefined) return i;
     seen.add(i);
-    const joined = logicalLine(doc.source, doc.escapeChar, i);
-    if (joined.escapeInComment !== null) return joined.escapeInComment;
-    let last = joined.last;
-    // every heredoc word holds `<<`: most lines are settled by one search
-    if (joined.text.includes('<<') && HEREDOC_KEYWORDS.has((/^\s*(\S+)/.exec(joined.text)?.[1] ?? '').toUpperCase())) {
-      for (const heredoc of buildkitHeredocs(joined.text, doc.escapeChar)) {
+    const extent = logicalExtent(doc.source, doc.escapeChar, i);
+    if (extent.escapeInComment !== null) return extent.escapeInComment;
+    let last = extent.last;
+    // the joined line keeps a subset of the characters: without a `<` in them it opens no heredoc
+    const lineEnd = lineStarts[last + 1] ?? text.length;
+    const lt = text.indexOf('<', lineStarts[i]);
+    const joined = lt >= 0 && lt < lineEnd ? logicalLine(doc.source, doc.escapeChar, i).text : '';
+    if (joined.includes('<<') && HEREDOC_KEYWORDS.has((/^\s*(\S+)/.exec(joined)?.[1] ?? '').toUpperCase())) {
+      for (const heredoc of buildkitHeredocs(joined, doc.escapeChar)) {
         let end = last + 1;
         while (end < lineStarts.length && !heredoc.ends(line(end))) end++;
         if (end >= lineStarts.length) return i; // unterminated: BuildKit refuses the file
@@ -47,6 +50,49 @@ export function instructionStartDisagreement(doc: ParsedDockerfile): number | nu
   }
   for (const line of byStartLine.keys()) if (!seen.has(line)) return line;
   return null;
+}
+
+/** The end of a line's text, before its line break. */
+function lineEndOf(source: SourceText, line: number): number {
+  const { text, lineStarts } = source;
+  const start = lineStarts[line] ?? text.length;
+  let end = lineStarts[line + 1] ?? text.length;
+  if (end > start && text.charCodeAt(end - 1) === 10) end--;
+  if (end > start && text.charCodeAt(end - 1) === 13) end--;
+  return end;
+}
+
+/** isDropped(lineText(source, line)), read in place: asked for every line of every parse. */
+function droppedLine(source: SourceText, line: number): boolean {
+  const { text } = source;
+  const end = lineEndOf(source, line);
+  let k = source.lineStarts[line] ?? text.length;
+  while (k < end && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k++;
+  return k >= end || text[k] === '#';
+}
+
+/** Whether a line ends with the escape character, blanks after it allowed, read in place. */
+function continuedLine(source: SourceText, line: number, escapeChar: string): boolean {
+  const { text } = source;
+  const start = source.lineStarts[line] ?? text.length;
+  let end = lineEndOf(source, line);
+  while (end > start && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end--;
+  return end > start && text[end - 1] === escapeChar;
+}
+
+/** logicalLine's last line and escape in a comment, without joining the text. */
+function logicalExtent(source: SourceText, escapeChar: string, first: number): { last: number; escapeInComment: number | null } {
+  const count = source.lineStarts.length;
+  let last = first;
+  let escapeInComment: number | null = null;
+  while (continuedLine(source, last, escapeChar) && last + 1 < count) {
+    last++;
+    while (last + 1 < count && droppedLine(source, last)) {
+      if (escapeInComment === null && escapeInside(lineText(source, last), escapeChar)) escapeInComment = last;
+      last++;
+    }
+  }
+  return { last, escapeInComment };
 }
 
 /** A line Docker drops inside a continuation: blank, or a comment. */
