@@ -117,9 +117,15 @@ export function movedFrom(instruction: Instruction): Move | undefined {
  * line there, and an edit can join it to the next), or the escape character before a blank or `#`
  * (dockerfile-ast continues a line that starts so inside a continuation, wherever it ends).
  */
-function pieceable(text: string, escapeChar: string): boolean {
-  return !text.includes('<<') && !/\r(?!\n)/.test(text) && !new RegExp(`\\${escapeChar}[ \t#]`).test(text);
+function pieceable(text: string, escapeChar: '\\' | '`'): boolean {
+  // each text is asked twice in a row: as the new text of one reparse and the old of the next
+  if (lastPieceable?.text !== text || lastPieceable.escapeChar !== escapeChar) {
+    lastPieceable = { text, escapeChar, answer: !text.includes('<<') && !/\r(?!\n)/.test(text) && !ESCAPE_BEFORE_BLANK[escapeChar].test(text) };
+  }
+  return lastPieceable.answer;
 }
+let lastPieceable: { readonly text: string; readonly escapeChar: string; readonly answer: boolean } | null = null;
+const ESCAPE_BEFORE_BLANK = { '\\': /\\[ \t#]/, '`': /`[ \t#]/ };
 
 /**
  * Neither end of the piece [start, end) of the new text is inside a line continuation: the last code
