@@ -1,11 +1,14 @@
 import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import { DockerfileParser } from 'dockerfile-ast';
 import { libraryPositionAt, positionAtFrom } from '../src/engine/ast-memo.js';
 import { parseDockerfile } from '../src/engine/parse.js';
 import { corpus } from './helpers/corpus.js';
 
 type Document = ThisParameterType<typeof positionAtFrom>;
+
+/** The text document of a dockerfile-ast parse (the class the patch is installed on). */
+const documentOf = (text: string): Document => (DockerfileParser.parse(text) as unknown as { document: Document }).document;
 
 const texts = [
   '',
@@ -20,14 +23,14 @@ const texts = [
 
 describe('positionAt with the last line tried first', () => {
   test('is installed on the text documents dockerfile-ast makes', () => {
-    const document = TextDocument.create('', '', 0, 'FROM a\n');
+    const document = documentOf('FROM a\n') as unknown as { positionAt: unknown };
     expect(document.positionAt).toBe(positionAtFrom);
     expect(typeof libraryPositionAt).toBe('function');
   });
 
   test.each(texts.map((text, i) => [i, text] as const))('answers as the library does on every offset of text %i, in order, backwards and jumping', (_i, text) => {
-    const patched = TextDocument.create('', '', 0, text) as unknown as Document;
-    const reference = TextDocument.create('', '', 0, text) as unknown as Document;
+    const patched = documentOf(text);
+    const reference = documentOf(text);
     const offsets: number[] = [];
     for (let o = -2; o <= text.length + 2; o++) offsets.push(o);
     const order = [...offsets, ...[...offsets].reverse(), ...offsets.map((_, k) => offsets[(k * 7919) % offsets.length] ?? 0), Number.NaN, 1.5];

@@ -15,9 +15,8 @@
  * for last, which is tried first here (positionAtFrom), with the same answer.
  * Importing this module installs all three; a library without these methods is left alone.
  */
-import { type Argument, From, Instruction } from 'dockerfile-ast';
+import { type Argument, DockerfileParser, From, Instruction } from 'dockerfile-ast';
 import { Util } from 'dockerfile-ast/lib/util.js';
-import { TextDocument } from 'vscode-languageserver-textdocument';
 
 type RawArguments = (this: Instruction) => Argument[];
 
@@ -72,7 +71,9 @@ export function positionAtFrom(this: LineIndexedDocument, at: number): { line: n
   return { line, character: this.ensureBeforeEOL(offset, lineOffset) - lineOffset };
 }
 
-const documentPrototype = Object.getPrototypeOf(TextDocument.create('', '', 0, '')) as Partial<LineIndexedDocument>;
+// the class of the document dockerfile-ast itself makes: the package's ES module build, which an
+// import here would load, is a second copy of it that dockerfile-ast (CommonJS) never uses
+const documentPrototype = Object.getPrototypeOf((DockerfileParser.parse('') as unknown as { document: object }).document) as Partial<LineIndexedDocument>;
 /** The library's own positionAt, which the test compares with. */
 export const libraryPositionAt = documentPrototype.positionAt;
 if (typeof libraryPositionAt === 'function' && typeof documentPrototype.getLineOffsets === 'function' && typeof documentPrototype.ensureBeforeEOL === 'function') {
