@@ -17,6 +17,9 @@ import { parseCommonArgs } from './cli-args.js';
 /** Sixteen times V8's default (66 KB of bytecode in Node 20's V8). */
 const BUDGET = 16 * 66 * 1024;
 
+/** The V8 flag a run over many files gets (bench/throughput.ts measures the library with it too). */
+export const MANY_FILES_V8_FLAG = `--interrupt-budget=${BUDGET}`;
+
 /**
  * Whether a fix run's arguments name several files or a directory (none: the working directory).
  * A guess that only decides speed: arguments this cannot read (yargs's forms) count as one file.
@@ -39,7 +42,7 @@ export function fixesManyFiles(args: readonly string[]): boolean {
 export function raiseTierUpBudget(execArgv: readonly string[], nodeOptions: string | undefined): void {
   if ([...execArgv, nodeOptions ?? ''].some((arg) => arg.includes('interrupt-budget'))) return;
   try {
-    (require('node:v8') as typeof V8).setFlagsFromString(`--interrupt-budget=${BUDGET}`);
+    (require('node:v8') as typeof V8).setFlagsFromString(MANY_FILES_V8_FLAG);
   } catch {
     // a runtime without it only runs slower
   }
