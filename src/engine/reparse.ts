@@ -70,11 +70,7 @@ export function reparsedPiece(previous: ParsedDockerfile, edits: readonly Edit[]
   const instructions = [
     ...all.slice(0, first),
     ...moved,
-    ...all.slice(after).map((i) => {
-      const to = moveInstruction(i, delta, lineDelta, fromDelta);
-      if (to !== i) moves.set(to, { from: i, offset: delta });
-      return to;
-    }),
+    ...all.slice(after).map((i) => moveInstruction(i, delta, lineDelta, fromDelta)),
   ];
 
   const oldStartLine = lineOf(old, start);
@@ -93,22 +89,6 @@ export function reparsedPiece(previous: ParsedDockerfile, edits: readonly Edit[]
     stages: buildStages(instructions),
     commentLines,
   };
-}
-
-/** An instruction that only moved: the same text, `offset` characters away from where `from` was. */
-export interface Move {
-  readonly from: Instruction;
-  readonly offset: number;
-}
-
-const moves = new WeakMap<Instruction, Move>();
-
-/**
- * Where a reparse moved this instruction from, when its text is unchanged and only its offset
- * differs: a reading of the text alone (a RUN's shell) can be shifted rather than read again.
- */
-export function movedFrom(instruction: Instruction): Move | undefined {
-  return moves.get(instruction);
 }
 
 /**

@@ -7,7 +7,6 @@
 import { forEachChild, parse, type Command, type SyntaxNode } from 'unbash';
 import { codeStart } from '../engine/continuations.js';
 import type { Instruction, ParsedDockerfile } from '../engine/parse.js';
-import { movedFrom } from '../engine/reparse.js';
 import { type SimpleCommand, simpleCommand } from './simple-script.js';
 
 export interface ShellWord {
@@ -52,23 +51,15 @@ interface LogicalBody {
 /**
  * A per-instruction reading, remembered: several transforms read the same RUN of the same parse (the
  * fixer hands an unchanged parse on), and an instruction belongs to one parse, so it is the key.
- * Weak: the results go with the parse. A reading of the instruction's text alone can give `shift`:
- * after a rewrite, an instruction the reparse only moved gets its earlier self's reading, moved.
+ * Weak: the results go with the parse.
  */
-export function perInstruction<T>(
-  read: (doc: ParsedDockerfile, instruction: Instruction) => T,
-  shift?: (reading: T, offset: number) => T,
-): (doc: ParsedDockerfile, instruction: Instruction) => T {
+export function perInstruction<T>(read: (doc: ParsedDockerfile, instruction: Instruction) => T): (doc: ParsedDockerfile, instruction: Instruction) => T {
   const known = new WeakMap<Instruction, T>();
   return (doc, instruction) => {
     const remembered = known.get(instruction);
     // one lookup on a hit (asked for every RUN by every transform); has() only for an undefined answer
     if (remembered !== undefined || known.has(instruction)) return remembered as T;
-    const move = shift === undefined ? undefined : movedFrom(instruction);
-    const before = move === undefined ? undefined : known.get(move.from);
-    const value = move !== undefined && before !== undefined && shift !== undefined
-      ? (move.offset === 0 ? before : shift(before, move.offset))
-      : read(doc, instruction);
+    const value = read(doc, instruction);
     known.set(instruction, value);
     return value;
   };
@@ -105,7 +96,7 @@ export function parseShell(text: string): ShellSyntax {
 }
 
 /** Docker's view of the RUN arguments: continuations joined, comment and blank lines inside them dropped. */
-export const logicalBody = perInstruction(readLogicalBody, (body, offset) => ({ text: body.text, map: body.map.map((at) => at + offset) }));
+export const logicalBody = perInstruction(readLogicalBody);
 
 function readLogicalBody(doc: ParsedDockerfile, instruction: Instruction): LogicalBody {
   const src = doc.source.text;
@@ -171,18 +162,7 @@ function skipDroppedLines(src: string, from: number, end: number): number {
 }
 
 /** The commands of a RUN; a RUN we cannot read (JSON form, heredoc, syntax error) reports why. */
-export const runScript = perInstruction(readRunScript, shiftScript);
-
-/** A moved RUN's commands: the same words, `offset` characters on (an unreadable RUN has none). */
-function shiftScript(script: RunScript, offset: number): RunScript {
-  if (script.commands.length === 0) return script;
-  const word = (w: ShellWord): ShellWord => ({ text: w.text, value: w.value, start: w.start + offset, end: w.end + offset });
-  const assignment = (a: ShellAssignment): ShellAssignment => ({ name: a.name, value: a.value, start: a.start + offset, end: a.end + offset });
-  return {
-    parsed: script.parsed,
-    commands: script.commands.map((c) => ({ words: c.words.map(word), assignments: c.assignments.map(assignment), start: c.start + offset, end: c.end + offset })),
-  };
-}
+export const runScript = perInstruction(readRunScript);
 
 function readRunScript(doc: ParsedDockerfile, instruction: Instruction): RunScript {
   if (instruction.onbuild) return { parsed: false, reason: 'ONBUILD trigger', commands: [] };
