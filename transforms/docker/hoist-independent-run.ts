@@ -108,7 +108,13 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, build: BuildContext, 
   // What it looks for: the RUNs between the source COPY and the stage's first install or build.
   // A stage that copies nothing from the context (a final stage of COPY --from) has no source COPY:
   // asking each ecosystem to read its RUNs would be wasted.
-  if (!stage.instructions.some((i) => (i.keyword === 'COPY' || i.keyword === 'ADD') && copySpec(i)?.from === null)) return;
+  // A RUN can only move when another RUN (the install or build) follows it after the source COPY,
+  // so a stage with fewer than two RUNs after its first COPY from the context has nothing to move.
+  const firstCopy = stage.instructions.findIndex((i) => (i.keyword === 'COPY' || i.keyword === 'ADD') && copySpec(i)?.from === null);
+  if (firstCopy < 0) return;
+  let runsAfter = 0;
+  for (let k = firstCopy + 1; k < stage.instructions.length && runsAfter < 2; k++) if (stage.instructions[k]?.keyword === 'RUN') runsAfter++;
+  if (runsAfter < 2) return;
   const ecosystems = mentioned.map((e) => ({ e, runs: stepRuns(doc, stage, e) })).filter((s) => s.runs.length > 0);
   if (ecosystems.length === 0) return;
   const active = ecosystems.map((s) => s.e);
