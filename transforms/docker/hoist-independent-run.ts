@@ -110,11 +110,12 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, build: BuildContext, 
   // asking each ecosystem to read its RUNs would be wasted.
   // A RUN can only move when another RUN (the install or build) follows it after the source COPY,
   // so a stage with fewer than two RUNs after its first COPY from the context has nothing to move.
+  // Nor has one whose RUNs before the last hold no command of the kinds moved here: any other RUN
+  // is left alone without a word (see runEffects), so asking the ecosystems would be wasted.
   const firstCopy = stage.instructions.findIndex((i) => (i.keyword === 'COPY' || i.keyword === 'ADD') && copySpec(i)?.from === null);
   if (firstCopy < 0) return;
-  let runsAfter = 0;
-  for (let k = firstCopy + 1; k < stage.instructions.length && runsAfter < 2; k++) if (stage.instructions[k]?.keyword === 'RUN') runsAfter++;
-  if (runsAfter < 2) return;
+  const runsAfter = stage.instructions.slice(firstCopy + 1).filter((i) => i.keyword === 'RUN');
+  if (!runsAfter.slice(0, -1).some((run) => runScript(doc, run).commands.some(isCandidateCommand))) return;
   const ecosystems = mentioned.map((e) => ({ e, runs: stepRuns(doc, stage, e) })).filter((s) => s.runs.length > 0);
   if (ecosystems.length === 0) return;
   const active = ecosystems.map((s) => s.e);
