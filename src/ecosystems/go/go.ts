@@ -183,7 +183,8 @@ export function goInvocations(words: readonly string[], assignments: GoInvocatio
  * another command to run that holds one (`su -c "go build"`).
  */
 function mentionsGo(words: readonly string[]): boolean {
-  return words.some((w, i) => (isGoProgram(w) && MODULE_SUBCOMMANDS.has(words[i + 1] ?? '')) || GO_IN_SCRIPT.test(w));
+  // both patterns need the letters `go`: a cheap test first, for the arguments of every command
+  return words.some((w, i) => w.includes('go') && ((isGoProgram(w) && MODULE_SUBCOMMANDS.has(words[i + 1] ?? '')) || GO_IN_SCRIPT.test(w)));
 }
 
 const GO_IN_SCRIPT = /(^|[\s;&|])(\S*\/)?(go|xx-go)\s+(build|install|test|vet|generate|run|list|get|tool|mod)\b/;
