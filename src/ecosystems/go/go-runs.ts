@@ -107,6 +107,18 @@ function scriptPath(words: readonly string[]): string | null {
  * commands, whether a recipe or `$(shell …)` calls git, or why the Makefile cannot be read.
  */
 export function readMake(doc: ParsedDockerfile, stage: Stage, run: Instruction, command: ShellCommand, build: BuildContext): GoRunReading {
+  // remembered like readGoRun's readings (a command belongs to one RUN of one parse): docker/dockerignore asks again
+  let known = makeReadings.get(command);
+  if (known?.build !== build) {
+    known = { build, reading: readMakeRecipes(doc, stage, run, command, build) };
+    makeReadings.set(command, known);
+  }
+  return known.reading;
+}
+
+const makeReadings = new WeakMap<ShellCommand, { build: BuildContext; reading: GoRunReading }>();
+
+function readMakeRecipes(doc: ParsedDockerfile, stage: Stage, run: Instruction, command: ShellCommand, build: BuildContext): GoRunReading {
   const words = command.words.map((w) => w.value);
   const name = words[0] ?? 'make';
   const dir = contextDir(doc, stage, run, command);
