@@ -106,12 +106,10 @@ interface Effects {
 
 function rewriteStage(doc: ParsedDockerfile, stage: Stage, build: BuildContext, mentioned: readonly DependencySteps[], out: ResultBuilder): void {
   // What it looks for: the RUNs between the source COPY and the stage's first install or build.
-  // A stage that copies nothing from the context (a final stage of COPY --from) has no source COPY:
-  // asking each ecosystem to read its RUNs would be wasted.
-  // A RUN can only move when another RUN (the install or build) follows it after the source COPY,
-  // so a stage with fewer than two RUNs after its first COPY from the context has nothing to move.
-  // Nor has one whose RUNs before the last hold no command of the kinds moved here: any other RUN
-  // is left alone without a word (see runEffects), so asking the ecosystems would be wasted.
+  // The cheap tests first, before each ecosystem reads the stage's RUNs: a RUN that moves, or is
+  // reported, holds a command of the kinds moved here (any other stays without a word, see
+  // runEffects), comes after a COPY from the context and has another RUN (the install or build)
+  // after it. A final stage of COPY --from has none.
   const firstCopy = stage.instructions.findIndex((i) => (i.keyword === 'COPY' || i.keyword === 'ADD') && copySpec(i)?.from === null);
   if (firstCopy < 0) return;
   const runsAfter = stage.instructions.slice(firstCopy + 1).filter((i) => i.keyword === 'RUN');
