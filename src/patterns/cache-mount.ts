@@ -8,7 +8,7 @@ import type { Edit } from '../engine/edits.js';
 import { runEnvironment } from '../engine/env.js';
 import { copySpec } from '../engine/instructions.js';
 import { addMounts, type Mount, mountsOf } from '../engine/mounts.js';
-import { type Instruction, type ParsedDockerfile, perParse, type Stage, stageLineage } from '../engine/parse.js';
+import { type Instruction, type ParsedDockerfile, perParse, perStage, type Stage, stageLineage } from '../engine/parse.js';
 import { joinedByAnd, runScript, type ShellCommand } from '../shell/shell.js';
 import { removeChainedCommandEdits } from '../engine/removal.js';
 import { type ImageAccount, imageAccount } from '../images/official-images.js';
@@ -159,8 +159,7 @@ export function removeCommands(doc: ParsedDockerfile, run: Instruction, test: (c
  * it. A cache mount at `dir` would hide from them what the RUN wrote there.
  */
 export function laterReads(doc: ParsedDockerfile, stage: Stage, run: Instruction, dir: string): Instruction | null {
-  const family = new Set(doc.stages.filter((s) => stageLineage(doc, s).includes(stage)).map((s) => s.index));
-  const names = new Set([...family].flatMap((index) => [String(index), doc.stages[index]?.name ?? String(index)]));
+  const { family, names } = stageDescendants(doc, stage);
   for (const i of doc.instructions) {
     if (i.start <= run.start) continue;
     const spec = copySpec(i);
@@ -171,6 +170,13 @@ export function laterReads(doc: ParsedDockerfile, stage: Stage, run: Instruction
   }
   return null;
 }
+
+/** The stages built on `stage` (itself included), by index and by the names a COPY --from may use; once per parse and stage (asked per RUN and target). */
+const stageDescendants = perStage((doc, stage): { family: ReadonlySet<number>; names: ReadonlySet<string> } => {
+  const family = new Set(doc.stages.filter((s) => stageLineage(doc, s).includes(stage)).map((s) => s.index));
+  const names = new Set([...family].flatMap((index) => [String(index), doc.stages[index]?.name ?? String(index)]));
+  return { family, names };
+});
 
 /** A COPY --from source as an absolute path: it is read from the root of the other stage, not its WORKDIR. */
 function trim(path: string): string {

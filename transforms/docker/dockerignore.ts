@@ -52,13 +52,14 @@ export const dockerignore: Transform = {
     const out = new ResultBuilder();
     // What it looks for: a whole-context copy in a stage that runs go itself. Only there do the
     // guards below know everything that could read .git (other ecosystems' build scripts may).
+    // (the cheap test first: whether the stage copies the whole context, then whether it runs go)
     const wholeCopy = doc.stages
-      .filter((stage) => stageScripts(doc, stage).goCommands.length > 0 || stage.instructions.some((i) => readGoRun(doc, stage, i, context.build).invocations.length > 0))
-      .flatMap((stage) => stage.instructions)
-      .find((i) => {
+      .map((stage) => ({ stage, copy: stage.instructions.find((i) => {
         const spec = copySpec(i);
         return spec !== null && copiesWholeContext(spec);
-      });
+      }) }))
+      .find(({ stage, copy }) => copy !== undefined &&
+        (stageScripts(doc, stage).goCommands.length > 0 || stage.instructions.some((i) => readGoRun(doc, stage, i, context.build).invocations.length > 0)))?.copy;
     if (!wholeCopy) return out.result();
     // the editor entries ride along with .git: a file that already excludes .git is left as it is
     if (ignoreRules(context.build, context.dockerfilePath).ignores('.git/HEAD')) return out.result();

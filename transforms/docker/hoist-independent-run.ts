@@ -83,8 +83,10 @@ export const hoistIndependentRun: Transform = {
   ],
   apply(doc, context) {
     const out = new ResultBuilder();
-    const ecosystems = dependencySteps.filter((e) => e.mentions === undefined || e.mentions.test(doc.source.text));
-    for (const stage of doc.stages) rewriteStage(doc, stage, context.build, ecosystems, out);
+    // the ecosystems the file mentions, looked for only once a stage passes the cheap tests (each test reads the whole text)
+    let ecosystems: readonly DependencySteps[] | undefined;
+    const mentioned = () => (ecosystems ??= dependencySteps.filter((e) => e.mentions === undefined || e.mentions.test(doc.source.text)));
+    for (const stage of doc.stages) rewriteStage(doc, stage, context.build, mentioned, out);
     return out.result();
   },
 };
@@ -104,12 +106,17 @@ interface Effects {
   readonly reads: (name: string) => boolean;
 }
 
-function rewriteStage(doc: ParsedDockerfile, stage: Stage, build: BuildContext, mentioned: readonly DependencySteps[], out: ResultBuilder): void {
+function rewriteStage(doc: ParsedDockerfile, stage: Stage, build: BuildContext, mentioned: () => readonly DependencySteps[], out: ResultBuilder): void {
   // What it looks for: the RUNs between the source COPY and the stage's first install or build.
-  // A stage that copies nothing from the context (a final stage of COPY --from) has no source COPY:
-  // asking each ecosystem to read its RUNs would be wasted.
-  if (!stage.instructions.some((i) => (i.keyword === 'COPY' || i.keyword === 'ADD') && copySpec(i)?.from === null)) return;
-  const ecosystems = mentioned.map((e) => ({ e, runs: stepRuns(doc, stage, e) })).filter((s) => s.runs.length > 0);
+  // The cheap tests first, before each ecosystem reads the stage's RUNs: a RUN that moves, or is
+  // reported, holds a command of the kinds moved here (any other stays without a word, see
+  // runEffects), comes after a COPY from the context and has another RUN (the install or build)
+  // after it. A final stage of COPY --from has none.
+  const firstCopy = stage.instructions.findIndex((i) => (i.keyword === 'COPY' || i.keyword === 'ADD') && copySpec(i)?.from === null);
+  if (firstCopy < 0) return;
+  const runsAfter = stage.instructions.slice(firstCopy + 1).filter((i) => i.keyword === 'RUN');
+  if (!runsAfter.slice(0, -1).some((run) => runScript(doc, run).commands.some(isCandidateCommand))) return;
+  const ecosystems = mentioned().map((e) => ({ e, runs: stepRuns(doc, stage, e) })).filter((s) => s.runs.length > 0);
   if (ecosystems.length === 0) return;
   const active = ecosystems.map((s) => s.e);
   const sourceCopy = stage.instructions.find((i) => isSourceCopy(i, build, active));

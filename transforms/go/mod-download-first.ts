@@ -69,6 +69,8 @@ export const modDownloadFirst: Transform = {
 
 function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformContext, out: ResultBuilder): void {
   // What it looks for: the first Go command that reads the module, and a whole-context copy before it.
+  // (A stage that copies no whole context is left before its RUNs are read.)
+  if (!wholeContextCopy(stage)) return;
   const { scripts, goCommands } = stageScripts(doc, stage);
   const firstGo = goCommands.find(needsModule);
   const sourceCopy = wholeContextCopy(stage, firstGo?.instruction.start);

@@ -96,6 +96,23 @@ interface CopiedBuild {
 /** What it looks for: go builds whose executable a `COPY --from` puts into a minimal runtime stage. */
 function copiedBuilds(doc: ParsedDockerfile, context: TransformContext, out: ResultBuilder): CopiedBuild[] {
   const found = new Map<number, CopiedBuild>();
+  // a source stage's builds and unreadable go build, read once: several COPY --from may name it
+  const readings = new Map<Stage, { builds: GoBuildCommand[]; opaque: Instruction | undefined }>();
+  const readSource = (source: Stage) => {
+    let known = readings.get(source);
+    if (known === undefined) {
+      known = {
+        builds: goBuildCommands(doc, stageLineage(doc, source)),
+        opaque: stageLineage(doc, source).flatMap((s) => s.instructions).find((i) => {
+          if (i.keyword !== 'RUN') return false;
+          const text = doc.source.text.slice(i.argsStart, i.end);
+          return GO_BUILD_TEXT.test(text) && !text.includes('CGO_ENABLED') && !runScript(doc, i).parsed;
+        }),
+      };
+      readings.set(source, known);
+    }
+    return known;
+  };
   for (const stage of doc.stages) {
     const kind = runtimeKind(doc, stage);
     if (kind === null) continue;
@@ -103,11 +120,7 @@ function copiedBuilds(doc: ParsedDockerfile, context: TransformContext, out: Res
       const spec = copy.onbuild ? null : copySpec(copy);
       const source = spec?.from ? stageByReference(doc, spec.from) : undefined;
       if (!spec || !source || source === stage) continue;
-      const builds = goBuildCommands(doc, stageLineage(doc, source));
-      const opaque = stageLineage(doc, source).flatMap((s) => s.instructions).find((i) => {
-        const text = doc.source.text.slice(i.argsStart, i.end);
-        return i.keyword === 'RUN' && GO_BUILD_TEXT.test(text) && !text.includes('CGO_ENABLED') && !runScript(doc, i).parsed;
-      });
+      const { builds, opaque } = readSource(source);
       if (opaque) {
         out.skip(opaque, `cannot read the RUN on line ${opaque.line + 1} (${runScript(doc, opaque).reason ?? 'unparsed'}) to tell how its go build sets CGO_ENABLED`);
         continue;

@@ -69,6 +69,10 @@ export const trimpath: Transform = {
     const problems = new Map(builds.map((b) => [b, tooOld.get(b) ?? buildProblem(doc, b, context)]));
     for (const [build, problem] of problems) if (problem) out.skip(build.instruction, problem);
     // a build on a Go without -trimpath shares no compiled package with a newer Go's anyway
+    const byRun = new Map<Instruction, GoBuildCommand[]>();
+    for (const build of builds.filter((b) => !problems.get(b))) byRun.set(build.instruction, [...(byRun.get(build.instruction) ?? []), build]);
+    // the whole-file reading is only needed when some build could get the flag
+    if (byRun.size === 0) return out.result();
     const blocked = builds.find((b) => problems.get(b) && !tooOld.get(b));
     const other = otherCompileWithout(doc);
     const unreadableBuild = unreadable[0];
@@ -82,8 +86,6 @@ export const trimpath: Transform = {
           : null;
 
     // What it writes: one change per RUN, ` -trimpath` after each build's subcommand.
-    const byRun = new Map<Instruction, GoBuildCommand[]>();
-    for (const build of builds.filter((b) => !problems.get(b))) byRun.set(build.instruction, [...(byRun.get(build.instruction) ?? []), build]);
     for (const [instruction, runBuilds] of byRun) {
       if (sharing) out.skip(instruction, sharing);
       else out.change(instruction, runBuilds.map((b) => addFlagEdit(b, '-trimpath')));
@@ -153,16 +155,20 @@ function otherCompileWithout(doc: ParsedDockerfile): OtherCompile | null {
         continue;
       }
       for (const command of script.commands) {
-        const goflags = goCommandEnv(doc, stage, instruction, command, 'GOFLAGS');
-        if (goflags?.value && TRIMPATH.test(goflags.value)) continue;
         const subcommand = goSubcommand(command);
         const go: GoCommand | null = subcommand ? { instruction, command, subcommand } : null;
-        if (go && OTHER_COMPILES.has(go.subcommand) && needsModule(go)) {
+        const compiles = go !== null && OTHER_COMPILES.has(go.subcommand) && needsModule(go);
+        const driver = command.words[0]?.value ?? '';
+        const drives = golangBased && GO_DRIVERS.has(driver);
+        // GOFLAGS is looked up only for the commands that compile: most commands of a RUN do not
+        if (!compiles && !drives) continue;
+        const goflags = goCommandEnv(doc, stage, instruction, command, 'GOFLAGS');
+        if (goflags?.value && TRIMPATH.test(goflags.value)) continue;
+        if (go && compiles) {
           const at = command.words.findIndex((w, i) => i > 0 && w.value === go.subcommand);
           if (!parseFlags(command.words.slice(at + 1)).some((f) => f.name === '-trimpath')) return { instruction, what: `go ${go.subcommand}`, driver: false };
         }
-        const driver = command.words[0]?.value ?? '';
-        if (golangBased && GO_DRIVERS.has(driver)) return { instruction, what: driver, driver: true };
+        if (drives) return { instruction, what: driver, driver: true };
       }
     }
   }

@@ -102,11 +102,18 @@ interface RunFacts {
 function rewriteStage(doc: ParsedDockerfile, stage: Stage, module: ModuleFacts, out: ResultBuilder): void {
   // What it looks for.
   const { scripts, goCommands } = stageScripts(doc, stage);
+  // each RUN's Go commands, grouped in one pass (filtering them per RUN was quadratic in the stage)
+  const goCommandsOf = new Map<Instruction, GoCommand[]>();
+  for (const g of goCommands) {
+    const list = goCommandsOf.get(g.instruction);
+    if (list) list.push(g);
+    else goCommandsOf.set(g.instruction, [g]);
+  }
   const runs: RunFacts[] = [...scripts].map(([instruction, script]) => ({
     instruction,
     script,
     topLevel: topLevelCommands(script.commands),
-    goCommands: goCommands.filter((g) => g.instruction === instruction),
+    goCommands: goCommandsOf.get(instruction) ?? [],
   }));
   const downloads = goCommands.filter((g) => g.subcommand === 'mod download');
   const flagged = goCommands.filter((g) => FLAG_SUBCOMMANDS.has(g.subcommand) && needsModule(g));

@@ -13,7 +13,7 @@
 import { readPackageJson } from '../../src/ecosystems/node/package-json.js';
 import { join } from '../../src/ecosystems/node/package-manager.js';
 import { installProjectDir } from '../../src/ecosystems/node/project-dir.js';
-import { runsNextBuild } from '../../src/ecosystems/node/next-build.js';
+import { mayRunNextBuild, runsNextBuild } from '../../src/ecosystems/node/next-build.js';
 import { effectiveWorkdir, resolvePath } from '../../src/engine/instructions.js';
 import type { Instruction, ParsedDockerfile, Stage } from '../../src/engine/parse.js';
 import { instructionSnippet } from '../../src/engine/snippet.js';
@@ -47,6 +47,7 @@ function mountNextCache(doc: ParsedDockerfile, stage: Stage, run: Instruction, c
   // What it looks for: a `next build`, and the directory it runs in.
   const script = runScript(doc, run);
   if (!script.parsed) return;
+  if (!script.commands.some((c) => mayRunNextBuild(c.words.map((w) => w.value)))) return;
   const text = context.build.readFile(join(installProjectDir(doc, stage, run, context.build), 'package.json'));
   const scripts = (text === null ? null : readPackageJson(text))?.scripts ?? {};
   let cd: string | null = null;

@@ -59,8 +59,16 @@ export const nodeManifestFirst: Transform = {
 
 function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformContext, out: ResultBuilder): void {
   // What it looks for: the first project install of the stage, and the COPY of its project before it.
-  const runs = stage.instructions.filter((i) => i.keyword === 'RUN');
-  const firstInstall = runs.map((run) => ({ run, installs: installsInRun(doc, run) })).find((r) => r.installs.length > 0);
+  // the RUNs after the first install are not read
+  let firstInstall: { run: Instruction; installs: InstallInRun[] } | undefined;
+  for (const run of stage.instructions) {
+    if (run.keyword !== 'RUN') continue;
+    const installs = installsInRun(doc, run);
+    if (installs.length > 0) {
+      firstInstall = { run, installs };
+      break;
+    }
+  }
   if (!firstInstall) return;
   const { run } = firstInstall;
   const found = sourceCopyOf(doc, stage, run, context);

@@ -102,9 +102,10 @@ function rewriteStage(doc: ParsedDockerfile, stage: Stage, context: TransformCon
 function projectOnly(doc: ParsedDockerfile, stage: Stage, out: ResultBuilder): void {
   for (const run of stage.instructions) {
     if (run.keyword !== 'RUN' || !runScript(doc, run).parsed) continue;
-    const pip = runScript(doc, run).commands.map(readCommand).find((c) => c.pip !== null && (c.pip.localPaths.length > 0 || c.pip.unreadable !== null));
     const sourceCopy = wholeContextCopy(stage, run.start);
-    if (!pip?.pip || !sourceCopy) continue;
+    if (!sourceCopy) continue;
+    const pip = runScript(doc, run).commands.map(readCommand).find((c) => c.pip !== null && (c.pip.localPaths.length > 0 || c.pip.unreadable !== null));
+    if (!pip?.pip) continue;
     const target = pip.pip.localPaths[0]?.value ?? '.';
     out.skip(
       sourceCopy,

@@ -3,7 +3,7 @@
  * minimal edits the flag transforms need (add a flag, drop a flag, set an environment prefix).
  */
 import type { Edit } from '../../engine/edits.js';
-import type { Instruction, ParsedDockerfile, Stage } from '../../engine/parse.js';
+import { type Instruction, type ParsedDockerfile, perStage, type Stage } from '../../engine/parse.js';
 import { runScript, type ShellCommand, type ShellWord } from '../../shell/shell.js';
 import { goSubcommand } from './go.js';
 
@@ -37,25 +37,28 @@ const VALUE_FLAGS = new Set([
 
 /** Every `go build` and `go install` (of the main module) in the stages' RUN steps. */
 export function goBuildCommands(doc: ParsedDockerfile, stages: readonly Stage[] = doc.stages): GoBuildCommand[] {
+  return stages.flatMap((stage) => stageGoBuilds(doc, stage));
+}
+
+/** A stage's builds, read once per parse: the Go flag transforms each ask them of the same parse. */
+const stageGoBuilds = perStage((doc, stage): readonly GoBuildCommand[] => {
   const found: GoBuildCommand[] = [];
-  for (const stage of stages) {
-    for (const instruction of stage.instructions) {
-      if (instruction.keyword !== 'RUN' || instruction.onbuild) continue;
-      for (const command of runScript(doc, instruction).commands) {
-        const subcommand = goSubcommand(command);
-        if (subcommand !== 'build' && subcommand !== 'install') continue;
-        const index = command.words.findIndex((w, i) => i > 0 && w.value === subcommand);
-        const subcommandWord = command.words[index];
-        if (!subcommandWord) continue;
-        const flags = parseFlags(command.words.slice(index + 1));
-        // `go install tool@v1.2.3` builds someone else's module: not ours to tune
-        if (subcommand === 'install' && command.words.slice(index + 1).some((w) => !w.value.startsWith('-') && w.value.includes('@'))) continue;
-        found.push({ stage, instruction, command, subcommand, subcommandWord, flags });
-      }
+  for (const instruction of stage.instructions) {
+    if (instruction.keyword !== 'RUN' || instruction.onbuild) continue;
+    for (const command of runScript(doc, instruction).commands) {
+      const subcommand = goSubcommand(command);
+      if (subcommand !== 'build' && subcommand !== 'install') continue;
+      const index = command.words.findIndex((w, i) => i > 0 && w.value === subcommand);
+      const subcommandWord = command.words[index];
+      if (!subcommandWord) continue;
+      const flags = parseFlags(command.words.slice(index + 1));
+      // `go install tool@v1.2.3` builds someone else's module: not ours to tune
+      if (subcommand === 'install' && command.words.slice(index + 1).some((w) => !w.value.startsWith('-') && w.value.includes('@'))) continue;
+      found.push({ stage, instruction, command, subcommand, subcommandWord, flags });
     }
   }
   return found;
-}
+});
 
 /** Go's flag syntax: `-name`, `--name`, `-name=value`, `-name value`; flags stop at the first argument. */
 export function parseFlags(words: readonly ShellWord[]): GoFlag[] {

@@ -55,15 +55,17 @@ function read(doc: ParsedDockerfile, stage: Stage, run: Instruction, build: Buil
     // a heredoc or shell we cannot parse: a textual hint stands for a build
     return mentionsGoCommand(doc, run) ? { ...NONE, invocations: [{ subcommand: 'build', args: [], assignments: [] }] } : NONE;
   }
-  const golangBased = isGolangImage(stageLineage(doc, stage).at(-1)?.image ?? '');
+  // the image is looked up only for a command that needs it (make, a driver, a script): most do not
+  let golang: boolean | undefined;
+  const golangBased = () => (golang ??= isGolangImage(stageLineage(doc, stage).at(-1)?.image ?? ''));
   const parts: GoRunReading[] = [];
   for (const command of script.commands) {
     const words = command.words.map((w) => w.value);
     const name = words[0] ?? '';
-    if (golangBased && MAKE.test(name)) parts.push(readMake(doc, stage, run, command, build));
-    else if (golangBased && GO_DRIVERS.has(name)) parts.push({ ...NONE, invocations: [{ subcommand: 'build', args: [], assignments: [] }], git: `runs ${name}, which may read .git (version stamps)`, via: name });
-    else if (golangBased && OPAQUE_RUNNERS.has(name)) parts.push({ ...NONE, unreadable: `runs ${name}, whose Go commands I cannot read`, git: `runs ${name}, which may read .git (version stamps)` });
-    else if (golangBased && scriptPath(words) !== null) parts.push(readScript(doc, stage, run, command, scriptPath(words) ?? '', build));
+    if (MAKE.test(name) && golangBased()) parts.push(readMake(doc, stage, run, command, build));
+    else if (GO_DRIVERS.has(name) && golangBased()) parts.push({ ...NONE, invocations: [{ subcommand: 'build', args: [], assignments: [] }], git: `runs ${name}, which may read .git (version stamps)`, via: name });
+    else if (OPAQUE_RUNNERS.has(name) && golangBased()) parts.push({ ...NONE, unreadable: `runs ${name}, whose Go commands I cannot read`, git: `runs ${name}, which may read .git (version stamps)` });
+    else if (scriptPath(words) !== null && golangBased()) parts.push(readScript(doc, stage, run, command, scriptPath(words) ?? '', build));
     else parts.push(fromReading(goInvocations(words, command.assignments), null, name === 'git' ? 'calls git' : null));
   }
   return {
@@ -105,6 +107,18 @@ function scriptPath(words: readonly string[]): string | null {
  * commands, whether a recipe or `$(shell …)` calls git, or why the Makefile cannot be read.
  */
 export function readMake(doc: ParsedDockerfile, stage: Stage, run: Instruction, command: ShellCommand, build: BuildContext): GoRunReading {
+  // remembered like readGoRun's readings (a command belongs to one RUN of one parse): docker/dockerignore asks again
+  let known = makeReadings.get(command);
+  if (known?.build !== build) {
+    known = { build, reading: readMakeRecipes(doc, stage, run, command, build) };
+    makeReadings.set(command, known);
+  }
+  return known.reading;
+}
+
+const makeReadings = new WeakMap<ShellCommand, { build: BuildContext; reading: GoRunReading }>();
+
+function readMakeRecipes(doc: ParsedDockerfile, stage: Stage, run: Instruction, command: ShellCommand, build: BuildContext): GoRunReading {
   const words = command.words.map((w) => w.value);
   const name = words[0] ?? 'make';
   const dir = contextDir(doc, stage, run, command);

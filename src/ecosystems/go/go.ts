@@ -1,5 +1,5 @@
 /** What Go stages do: which RUNs call which `go` subcommands. Shared by the Go transforms. */
-import type { Instruction, ParsedDockerfile, Stage } from '../../engine/parse.js';
+import { type Instruction, type ParsedDockerfile, perStage, type Stage } from '../../engine/parse.js';
 import { officialImage } from '../../images/official-images.js';
 import { runScript, type RunScript, scriptCommands, type ShellCommand } from '../../shell/shell.js';
 
@@ -31,8 +31,13 @@ export interface StageScripts {
   readonly goCommands: readonly GoCommand[];
 }
 
-/** Parses every RUN of a stage once and lists the Go commands in order. */
-export function stageScripts(doc: ParsedDockerfile, stage: Stage): StageScripts {
+/**
+ * Parses every RUN of a stage once and lists the Go commands in order. Remembered per parse and
+ * stage: the Go transforms, hoist-independent-run and dockerignore each ask it of the same parse.
+ */
+export const stageScripts = perStage(readStageScripts);
+
+function readStageScripts(doc: ParsedDockerfile, stage: Stage): StageScripts {
   const scripts = new Map<Instruction, RunScript>();
   const goCommands: GoCommand[] = [];
   for (const instruction of stage.instructions) {
@@ -178,7 +183,8 @@ export function goInvocations(words: readonly string[], assignments: GoInvocatio
  * another command to run that holds one (`su -c "go build"`).
  */
 function mentionsGo(words: readonly string[]): boolean {
-  return words.some((w, i) => (isGoProgram(w) && MODULE_SUBCOMMANDS.has(words[i + 1] ?? '')) || GO_IN_SCRIPT.test(w));
+  // both patterns need the letters `go`: a cheap test first, for the arguments of every command
+  return words.some((w, i) => w.includes('go') && ((isGoProgram(w) && MODULE_SUBCOMMANDS.has(words[i + 1] ?? '')) || GO_IN_SCRIPT.test(w)));
 }
 
 const GO_IN_SCRIPT = /(^|[\s;&|])(\S*\/)?(go|xx-go)\s+(build|install|test|vet|generate|run|list|get|tool|mod)\b/;

@@ -32,6 +32,9 @@ const YARN_VALUE_FLAGS = new Set(['--cwd', '--modules-folder', '--cache-folder',
 const PNPM_VALUE_FLAGS = new Set(['--dir', '-C', '--filter', '-F', '--store-dir', '--registry', '--reporter', '--config', '--workspace-concurrency', '--virtual-store-dir', '--modules-dir', '--network-concurrency', '--child-concurrency', '--node-linker', '--package-import-method']);
 const BUN_VALUE_FLAGS = new Set(['--cwd', '--cache-dir', '--registry', '--backend', '--filter', '--concurrent-scripts', '--network-concurrency', '--omit', '--linker']);
 
+/** The names nodeInstall and cacheUser read as a package manager. */
+const MANAGER_NAMES = new Set(['npm', 'yarn', 'yarnpkg', 'pnpm', 'bun']);
+
 /** Yarn subcommands that are not installs (a first positional that is none of these runs a script). */
 const YARN_INSTALL = new Set(['install']);
 
@@ -186,10 +189,12 @@ function bunInstall(args: readonly string[]): NodeInstall | null {
  * packages or installs them globally (`npm i -g pnpm`, `yarn add x`, `pnpm add x`, `bun add x`).
  */
 export function cacheUser(words: readonly string[]): PackageManager | null {
-  const project = nodeInstall(words);
-  if (project !== null) return project.manager;
   const rest = unwrap(words);
   const name = (rest[0] ?? '').replace(/^.*\//, '');
+  // asked of every command of every RUN: most are no package manager at all
+  if (!MANAGER_NAMES.has(name)) return null;
+  const project = nodeInstall(words);
+  if (project !== null) return project.manager;
   const flags = name === 'npm' ? NPM_VALUE_FLAGS : name === 'pnpm' ? PNPM_VALUE_FLAGS : name === 'bun' ? BUN_VALUE_FLAGS : YARN_VALUE_FLAGS;
   const sub = splitAtSubcommand(rest.slice(1), flags).subcommand;
   if (name === 'npm' && ['install', 'i', 'ci', 'add', 'in', 'isntall', 'update', 'up'].includes(sub ?? '')) return 'npm';

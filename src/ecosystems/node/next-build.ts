@@ -12,6 +12,15 @@ const SCRIPT_RUNNERS: Readonly<Record<string, (args: readonly string[]) => strin
   bun: (a) => (a[0] === 'run' ? (a[1] ?? null) : null),
 };
 
+/**
+ * Whether `words` could run `next build` whatever the project's scripts say: a cheap first test, so
+ * that a RUN of other commands needs no package.json read (runsNextBuild is false for the rest).
+ */
+export function mayRunNextBuild(words: readonly string[]): boolean {
+  const first = words[0] ?? '';
+  return first === 'npx' || first === 'pnpx' || first === 'pnpm' || first === 'yarn' || first.replace(/^.*\//, '') === 'next' || Boolean(SCRIPT_RUNNERS[first]);
+}
+
 /** `words` run `next build`, given the project's scripts. */
 export function runsNextBuild(words: readonly string[], scripts: Readonly<Record<string, string>>, depth = 0): boolean {
   const rest = words[0] === 'npx' || words[0] === 'pnpx' || (words[0] === 'pnpm' && words[1] === 'exec') || (words[0] === 'yarn' && words[1] === 'next') ? words.slice(words[0] === 'pnpm' ? 2 : 1) : words;

@@ -15,10 +15,15 @@ const INSTALLS: Readonly<Record<string, readonly (string | undefined)[]>> = {
   bun: ['install'],
 };
 
+/** The other commands nodeInstall reads as a package manager: `yarnpkg`, and the wrappers it looks through. */
+const OTHER_INSTALLERS = new Set(['yarnpkg', 'corepack', 'npx', 'pnpx']);
+
 function isDependencyStep(command: ShellCommand): boolean {
-  const words = command.words.map((w) => w.value);
-  const tool = (words[0] ?? '').split('/').pop() ?? '';
+  const tool = (command.words[0]?.value ?? '').split('/').pop() ?? '';
   const installs = INSTALLS[tool];
+  // asked of every command of a stage's RUNs: most are no package manager, and nodeInstall says so
+  if (installs === undefined && !OTHER_INSTALLERS.has(tool)) return false;
+  const words = command.words.map((w) => w.value);
   if (installs === undefined) return nodeInstall(words) !== null;
   // the first word that is not an option (`npm --no-audit ci`)
   const args = words.slice(1).filter((w) => !w.startsWith('-'));

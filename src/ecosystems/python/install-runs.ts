@@ -25,8 +25,22 @@ const CONTEXT_FREE = new Set(['apt-get', 'apt', 'apk', 'yum', 'dnf', 'microdnf',
 /** Programs that read the context only through the paths they are given: free when every path is absolute. */
 const PATH_COMMANDS = new Set(['rm', 'mkdir', 'chmod', 'chown', 'ln', 'touch']);
 
-/** What one command of a RUN needs from the context. */
+/**
+ * What one command of a RUN needs from the context. Remembered per command (a command belongs to
+ * one parse): the Python transforms and hoist-independent-run read the same RUNs.
+ */
 export function readCommand(command: ShellCommand): ReadCommand {
+  let known = readings.get(command);
+  if (known === undefined) {
+    known = read(command);
+    readings.set(command, known);
+  }
+  return known;
+}
+
+const readings = new WeakMap<ShellCommand, ReadCommand>();
+
+function read(command: ShellCommand): ReadCommand {
   const pip = pipInstall(command);
   if (pip) return { command, pip, lock: null, needs: pipNeeds(pip) };
   const lock = lockInstall(command);
