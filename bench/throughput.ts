@@ -5,7 +5,7 @@
  * 5,000-file process (each its own), and the heap still in use after a full GC every 1,000 files
  * (what the process retains, as opposed to garbage not yet collected). Target: library >= 0.25 x
  * bare parse, memory flat as the count grows. The bare parse is dockerfile-ast as published, in a
- * process that never loads cachefix: cachefix patches two of dockerfile-ast's slow paths when it
+ * process that never loads cachefix: cachefix patches some of dockerfile-ast's slow paths when it
  * loads (src/engine/ast-memo.ts), which makes a parse about twice as fast, and a reference taken
  * with the patch would measure cachefix against itself. The patched parse is printed too. The
  * library is measured twice: in a process with V8's defaults (an application calling fixText), and

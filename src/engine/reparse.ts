@@ -130,8 +130,8 @@ function closedAtBothEnds(source: SourceText, start: number, end: number, escape
 
 function moveInstruction(instruction: Instruction, offset: number, lines: number, stages: number): Instruction {
   if (offset === 0 && lines === 0 && stages === 0) return instruction;
-  // written out field by field, as toInstruction builds them: every instruction after an edit is
-  // moved, and spread copies measured slower and gave the moved ones a shape of their own
+  // written out field by field, as toInstruction builds them: a spread copy gets another hidden class
+  // from V8, and code reading instructions would then meet two kinds of them
   return {
     keyword: instruction.keyword,
     rawKeyword: instruction.rawKeyword,
