@@ -6,7 +6,7 @@
  * its dangling escape, which then swallows the next instruction. Pure.
  */
 import type { ParsedDockerfile } from './parse.js';
-import { lineOf, lineText, type SourceText } from './source.js';
+import { lineEnd, lineOf, lineText, type SourceText } from './source.js';
 
 /**
  * The first zero-based line where BuildKit and dockerfile-ast disagree on whether an instruction
@@ -31,13 +31,12 @@ export function instructionStartDisagreement(doc: ParsedDockerfile): number | nu
     const instruction = byStartLine.get(i);
     if (instruction === undefined) return i;
     seen.add(i);
-    const extent = logicalExtent(doc.source, doc.escapeChar, i);
+    const extent = logicalLine(doc.source, doc.escapeChar, i, false);
     if (extent.escapeInComment !== null) return extent.escapeInComment;
     let last = extent.last;
     // the joined line keeps a subset of the characters: without a `<` in them it opens no heredoc
-    const lineEnd = lineStarts[last + 1] ?? text.length;
     const lt = text.indexOf('<', lineStarts[i]);
-    const joined = lt >= 0 && lt < lineEnd ? logicalLine(doc.source, doc.escapeChar, i).text : '';
+    const joined = lt >= 0 && lt < (lineStarts[last + 1] ?? text.length) ? logicalLine(doc.source, doc.escapeChar, i).text : '';
     if (joined.includes('<<') && HEREDOC_KEYWORDS.has((/^\s*(\S+)/.exec(joined)?.[1] ?? '').toUpperCase())) {
       for (const heredoc of buildkitHeredocs(joined, doc.escapeChar)) {
         let end = last + 1;
@@ -52,38 +51,34 @@ export function instructionStartDisagreement(doc: ParsedDockerfile): number | nu
   return null;
 }
 
-/** The end of a line's text, before its line break. */
-function lineEndOf(source: SourceText, line: number): number {
-  const { text, lineStarts } = source;
-  const start = lineStarts[line] ?? text.length;
-  let end = lineStarts[line + 1] ?? text.length;
-  if (end > start && text.charCodeAt(end - 1) === 10) end--;
-  if (end > start && text.charCodeAt(end - 1) === 13) end--;
-  return end;
-}
-
-/** isDropped(lineText(source, line)), read in place: asked for every line of every parse. */
-function droppedLine(source: SourceText, line: number): boolean {
+/** A line Docker drops inside a continuation: blank, or a comment. Read in place: asked for every line of every parse. */
+export function droppedLine(source: SourceText, line: number): boolean {
   const { text } = source;
-  const end = lineEndOf(source, line);
+  const end = lineEnd(source, line);
   let k = source.lineStarts[line] ?? text.length;
   while (k < end && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k++;
   return k >= end || text[k] === '#';
 }
 
 /** Whether a line ends with the escape character, blanks after it allowed, read in place. */
-function continuedLine(source: SourceText, line: number, escapeChar: string): boolean {
+export function continuedLine(source: SourceText, line: number, escapeChar: string): boolean {
   const { text } = source;
   const start = source.lineStarts[line] ?? text.length;
-  let end = lineEndOf(source, line);
+  let end = lineEnd(source, line);
   while (end > start && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end--;
   return end > start && text[end - 1] === escapeChar;
 }
 
-/** logicalLine's last line and escape in a comment, without joining the text. */
-function logicalExtent(source: SourceText, escapeChar: string, first: number): { last: number; escapeInComment: number | null } {
+/**
+ * The instruction starting on line `first` as BuildKit joins it: a line ending in the escape
+ * (blanks after it allowed) goes on past comment and blank lines. Also where a comment line inside
+ * it holds the escape character (see escapeInside), which dockerfile-ast misreads. Without `join`,
+ * only where it ends (the text is left empty).
+ */
+export function logicalLine(source: SourceText, escapeChar: string, first: number, join = true): { text: string; last: number; escapeInComment: number | null } {
   const count = source.lineStarts.length;
   let last = first;
+  let text = join ? lineText(source, first) : '';
   let escapeInComment: number | null = null;
   while (continuedLine(source, last, escapeChar) && last + 1 < count) {
     last++;
@@ -91,31 +86,7 @@ function logicalExtent(source: SourceText, escapeChar: string, first: number): {
       if (escapeInComment === null && escapeInside(lineText(source, last), escapeChar)) escapeInComment = last;
       last++;
     }
-  }
-  return { last, escapeInComment };
-}
-
-/** A line Docker drops inside a continuation: blank, or a comment. */
-export const isDropped = (line: string): boolean => /^[ \t]*(#|$)/.test(line);
-
-/**
- * The instruction starting on line `first` as BuildKit joins it: a line ending in the escape
- * (blanks after it allowed) goes on past comment and blank lines. Also where a comment line inside
- * it holds the escape character (see escapeInside), which dockerfile-ast misreads.
- */
-export function logicalLine(source: SourceText, escapeChar: string, first: number): { text: string; last: number; escapeInComment: number | null } {
-  const count = source.lineStarts.length;
-  const continues = (line: string): boolean => withoutTrailingBlanks(line).endsWith(escapeChar);
-  let last = first;
-  let text = lineText(source, first);
-  let escapeInComment: number | null = null;
-  while (continues(lineText(source, last)) && last + 1 < count) {
-    last++;
-    while (last + 1 < count && isDropped(lineText(source, last))) {
-      if (escapeInComment === null && escapeInside(lineText(source, last), escapeChar)) escapeInComment = last;
-      last++;
-    }
-    text = withoutTrailingBlanks(text).slice(0, -1) + lineText(source, last);
+    if (join) text = withoutTrailingBlanks(text).slice(0, -1) + lineText(source, last);
   }
   return { text, last, escapeInComment };
 }

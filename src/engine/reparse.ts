@@ -12,8 +12,8 @@
 import { DockerfileParser } from 'dockerfile-ast';
 import type { Edit } from './edits.js';
 import { buildStages, type Instruction, type ParsedDockerfile, parseDockerfile, readInstructions } from './parse.js';
-import { isDropped, withoutTrailingBlanks } from './buildkit-lines.js';
-import { lineOf, lineStartAt, lineText, type SourceText, sourceText } from './source.js';
+import { continuedLine, droppedLine } from './buildkit-lines.js';
+import { lineOf, lineStartAt, type SourceText, sourceText } from './source.js';
 
 /** The parse of `text`, which is `previous`'s text with `edits` (in its coordinates) applied. */
 export function reparseDockerfile(previous: ParsedDockerfile, edits: readonly Edit[], text: string): ParsedDockerfile {
@@ -115,9 +115,8 @@ const ESCAPE_BEFORE_BLANK = { '\\': /\\[ \t#]/, '`': /`[ \t#]/ };
 function closedAtBothEnds(source: SourceText, start: number, end: number, escapeChar: string): boolean {
   const continues = (from: number, to: number): boolean => {
     for (let line = to; line >= from; line--) {
-      const code = lineText(source, line);
-      if (isDropped(code)) continue;
-      return withoutTrailingBlanks(code).endsWith(escapeChar);
+      if (droppedLine(source, line)) continue;
+      return continuedLine(source, line, escapeChar);
     }
     return false;
   };

@@ -56,10 +56,15 @@ export function nextLineStartAt(src: SourceText, offset: number): number {
 
 /** The text of a line without its line break. */
 export function lineText(src: SourceText, line: number): string {
+  return src.text.slice(src.lineStarts[line] ?? src.text.length, lineEnd(src, line));
+}
+
+/** The offset where a line's text ends, before its line break. */
+export function lineEnd(src: SourceText, line: number): number {
   const start = src.lineStarts[line] ?? src.text.length;
   let end = src.lineStarts[line + 1] ?? src.text.length;
   // `\n`, `\r\n` or a lone `\r`, read without a pattern: asked for every line of every parse
   if (end > start && src.text.charCodeAt(end - 1) === 10) end--;
   if (end > start && src.text.charCodeAt(end - 1) === 13) end--;
-  return src.text.slice(start, end);
+  return end;
 }
