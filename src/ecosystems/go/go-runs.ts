@@ -37,15 +37,27 @@ const NONE: GoRunReading = { invocations: [], unreadable: null, git: null, via: 
 
 /** The Go commands of a RUN, read through wrappers, Makefiles and scripts of the build context. */
 export function readGoRun(doc: ParsedDockerfile, stage: Stage, run: Instruction, build: BuildContext): GoRunReading {
-  let known = readings.get(run);
-  if (known?.build !== build) {
-    known = { build, reading: read(doc, stage, run, build) };
-    readings.set(run, known);
-  }
-  return known.reading;
+  return runReadings(run, build, () => read(doc, stage, run, build));
 }
 
-const readings = new WeakMap<Instruction, { build: BuildContext; reading: GoRunReading }>();
+/**
+ * Readings remembered per RUN, or per command of one (each belongs to one parse), while the build
+ * context is the same view: several transforms ask again of the same parse.
+ */
+function remembered<K extends object>(): (key: K, build: BuildContext, read: () => GoRunReading) => GoRunReading {
+  const known = new WeakMap<K, { build: BuildContext; reading: GoRunReading }>();
+  return (key, build, read) => {
+    let entry = known.get(key);
+    if (entry?.build !== build) {
+      entry = { build, reading: read() };
+      known.set(key, entry);
+    }
+    return entry.reading;
+  };
+}
+
+const runReadings = remembered<Instruction>();
+const makeReadings = remembered<ShellCommand>();
 
 function read(doc: ParsedDockerfile, stage: Stage, run: Instruction, build: BuildContext): GoRunReading {
   if (run.keyword !== 'RUN' || run.onbuild) return NONE;
@@ -107,16 +119,9 @@ function scriptPath(words: readonly string[]): string | null {
  * commands, whether a recipe or `$(shell …)` calls git, or why the Makefile cannot be read.
  */
 export function readMake(doc: ParsedDockerfile, stage: Stage, run: Instruction, command: ShellCommand, build: BuildContext): GoRunReading {
-  // remembered like readGoRun's readings (a command belongs to one RUN of one parse): docker/dockerignore asks again
-  let known = makeReadings.get(command);
-  if (known?.build !== build) {
-    known = { build, reading: readMakeRecipes(doc, stage, run, command, build) };
-    makeReadings.set(command, known);
-  }
-  return known.reading;
+  // docker/dockerignore asks again of the same parse
+  return makeReadings(command, build, () => readMakeRecipes(doc, stage, run, command, build));
 }
-
-const makeReadings = new WeakMap<ShellCommand, { build: BuildContext; reading: GoRunReading }>();
 
 function readMakeRecipes(doc: ParsedDockerfile, stage: Stage, run: Instruction, command: ShellCommand, build: BuildContext): GoRunReading {
   const words = command.words.map((w) => w.value);
